@@ -1,0 +1,63 @@
+"""Callback data: short prefixes, integer ids and ASCII keys only (Telegram allows 64 bytes)."""
+
+from __future__ import annotations
+
+from aiogram.filters.callback_data import CallbackData
+
+
+class RoleCb(CallbackData, prefix="r"):
+    role: str
+
+
+class TimezoneCb(CallbackData, prefix="tz"):
+    index: int  # position in domain.timezones.RUSSIAN_TIMEZONES
+    target: str  # "team" (onboarding), "user" or "tteam" (settings)
+
+
+class MenuCb(CallbackData, prefix="m"):
+    action: str
+
+
+class ChecklistCb(CallbackData, prefix="cl"):
+    action: str  # "open" | "start" | "restart"
+    key: str
+
+
+class AnswerCb(CallbackData, prefix="a"):
+    run: int
+    index: int  # item position in the checklist
+    option: int  # answer option position
+
+
+class QuestionCb(CallbackData, prefix="q"):
+    run: int
+    index: int
+    action: str  # "why" | "back" | "later"
+
+
+class TaskAddCb(CallbackData, prefix="ta"):
+    run: int
+    index: int
+
+
+class TaskDoneCb(CallbackData, prefix="td"):
+    task: int
+
+
+class RunCb(CallbackData, prefix="h"):
+    run: int
+    action: str  # "show" | "xlsx" | "csv"
+
+
+class SettingsCb(CallbackData, prefix="s"):
+    action: str
+
+
+class InviteCb(CallbackData, prefix="i"):
+    role: str
+    action: str  # "regen" | "revoke"
+
+
+class MemberCb(CallbackData, prefix="mb"):
+    user: int
+    action: str  # "ask" | "remove"

@@ -1,0 +1,62 @@
+"""Builds the Bot and the Dispatcher. Called from main() and from tests with test doubles."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.fsm.storage.memory import SimpleEventIsolation
+from aiogram.utils.callback_answer import CallbackAnswerMiddleware
+
+from bot.config import Settings
+from bot.delivery import RetryingDelivery
+from bot.middlewares import ActorMiddleware
+from content import Content
+from handlers import get_routers
+from storage import Store
+from storage.fsm import SQLiteStorage
+
+
+def create_bot(settings: Settings, store: Store | None = None) -> Bot:
+    api = TelegramAPIServer.from_base(settings.telegram_api_url, is_local=settings.telegram_api_local)
+    session = AiohttpSession(api=api)
+
+    async def record_failure(chat_id: int | None, method: str, error: str, unreachable: bool) -> None:
+        if store is None:
+            return
+        now = datetime.now(UTC)
+        await store.failures.record(chat_id, method, error, now)
+        if unreachable and chat_id is not None and chat_id > 0:
+            await store.users.mark_blocked(chat_id, now)
+
+    session.middleware(RetryingDelivery(record_failure))
+    return Bot(
+        token=settings.bot_token.get_secret_value(),
+        session=session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
+    )
+
+
+def create_dispatcher(settings: Settings, store: Store, content: Content, **services: Any) -> Dispatcher:
+    """`services` are further long-lived objects handlers receive by name (e.g. the analysis pool)."""
+    dispatcher = Dispatcher(
+        storage=SQLiteStorage(store.db),
+        # One process: per-user locking so two quick taps never race on the same run.
+        events_isolation=SimpleEventIsolation(),
+        settings=settings,
+        store=store,
+        content=content,
+        **services,
+    )
+    actor = ActorMiddleware()
+    dispatcher.message.outer_middleware(actor)
+    dispatcher.callback_query.outer_middleware(actor)
+    # Taps are answered right after their handler; slow handlers opt into answering first (flag "callback_answer").
+    dispatcher.callback_query.middleware(CallbackAnswerMiddleware(pre=False))
+    dispatcher.include_routers(*get_routers())
+    return dispatcher

@@ -1,0 +1,29 @@
+"""Per-update middlewares: who is acting, in which team, with which role (re-read on every update)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.types import TelegramObject, User
+
+from storage import Store
+
+
+class ActorMiddleware(BaseMiddleware):
+    """Registers the sender and puts `actor` (domain User) and `membership` into handler data."""
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        tg_user: User | None = data.get("event_from_user")
+        store: Store = data["store"]
+        if tg_user is None or tg_user.is_bot:
+            return await handler(event, data)
+        data["actor"] = await store.users.upsert_seen(tg_user.id, tg_user.full_name, tg_user.username)
+        data["membership"] = await store.teams.current_membership(tg_user.id)
+        return await handler(event, data)

@@ -1,0 +1,16 @@
+from aiogram.fsm.state import State, StatesGroup
+
+
+class Onboarding(StatesGroup):
+    team_name = State()
+    timezone = State()
+
+
+class ChecklistFlow(StatesGroup):
+    answering = State()
+
+
+class SettingsFlow(StatesGroup):
+    display_name = State()
+    team_name = State()
+    timezone = State()  # data["target"]: "user" or "tteam"

@@ -1,0 +1,186 @@
+"""Screens of the diagnostic checklists: the list, the intro card, a question, the result."""
+
+from __future__ import annotations
+
+from html import escape
+
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.callbacks import AnswerCb, ChecklistCb, MenuCb, QuestionCb, RunCb, TaskAddCb
+from bot.views.common import Screen, local_date, progress_bar
+from content import Content
+from content.schema import AnswerOption, Checklist, Item
+from domain.checklists import ChecklistResult, RunComparison
+from domain.models import ChecklistRun
+
+MAX_WEAK_SHOWN = 5
+MAX_CHANGES_SHOWN = 8
+
+
+def options_for(checklist: Checklist, item: Item) -> tuple[AnswerOption, ...]:
+    return item.answers or checklist.answers
+
+
+def checklist_list(content: Content, last_runs: dict[str, ChecklistRun], timezone: str | None) -> Screen:
+    builder = InlineKeyboardBuilder()
+    lines = [content.t("checklists.list_title")]
+    for checklist in content.checklists.values():
+        run = last_runs.get(checklist.key)
+        if run is not None and run.score is not None and run.finished_at is not None:
+            last = content.t(
+                "checklists.last_result", score=run.score, date=local_date(content, run.finished_at, timezone)
+            )
+        else:
+            last = content.t("checklists.never_taken")
+        lines.append(content.t("checklists.list_line", title=escape(checklist.title), last=last))
+        builder.button(text=checklist.short_title, callback_data=ChecklistCb(action="open", key=checklist.key))
+    builder.button(text=content.t("menu.buttons.menu"), callback_data=MenuCb(action="menu"))
+    builder.adjust(1)
+    return Screen("\n\n".join(lines), builder.as_markup())
+
+
+def intro(content: Content, checklist: Checklist, in_progress_at: int | None) -> Screen:
+    text = content.t(
+        "checklists.intro",
+        title=escape(checklist.title),
+        description=escape(checklist.description),
+        intro=escape(checklist.intro),
+        count=len(checklist.items),
+        rule=escape(checklist.rule),
+    )
+    builder = InlineKeyboardBuilder()
+    if in_progress_at is not None:
+        builder.button(
+            text=content.t("checklists.buttons.continue", number=in_progress_at + 1, total=len(checklist.items)),
+            callback_data=ChecklistCb(action="start", key=checklist.key),
+        )
+    else:
+        builder.button(
+            text=content.t("checklists.buttons.start"), callback_data=ChecklistCb(action="start", key=checklist.key)
+        )
+    builder.button(text=content.t("checklists.buttons.all"), callback_data=MenuCb(action="checklists"))
+    builder.adjust(1)
+    return Screen(text, builder.as_markup())
+
+
+def question(
+    content: Content, checklist: Checklist, run_id: int, index: int, chosen: str | None, show_why: bool
+) -> Screen:
+    item = checklist.items[index]
+    total = len(checklist.items)
+    parts = [
+        content.t("checklists.question_header", title=escape(checklist.title), number=index + 1, total=total),
+        progress_bar(index, total),
+        content.t("checklists.question", question=escape(item.question)),
+    ]
+    options = options_for(checklist, item)
+    if chosen is not None:
+        label = next((option.label for option in options if option.key == chosen), None)
+        if label is not None:
+            parts.append(content.t("checklists.current_answer", answer=escape(label)))
+    if show_why:
+        if item.looks_like:
+            parts.append(content.t("checklists.looks_like", text=escape(item.looks_like)))
+        parts.append(content.t("checklists.why", text=escape(item.why)))
+    builder = InlineKeyboardBuilder()
+    for position, option in enumerate(options):
+        builder.button(text=option.label, callback_data=AnswerCb(run=run_id, index=index, option=position))
+    if not show_why:
+        builder.button(
+            text=content.t("checklists.buttons.why"), callback_data=QuestionCb(run=run_id, index=index, action="why")
+        )
+    if index > 0:
+        builder.button(
+            text=content.t("checklists.buttons.back"), callback_data=QuestionCb(run=run_id, index=index, action="back")
+        )
+    builder.button(
+        text=content.t("checklists.buttons.later"), callback_data=QuestionCb(run=run_id, index=index, action="later")
+    )
+    sizes = [len(options)] + ([1] if not show_why else []) + ([2] if index > 0 else [1])
+    builder.adjust(*sizes)
+    return Screen("\n\n".join(parts), builder.as_markup())
+
+
+def paused(content: Content, checklist: Checklist, index: int) -> Screen:
+    return Screen(
+        content.t("checklists.paused", title=escape(checklist.title), number=index + 1, total=len(checklist.items))
+    )
+
+
+def result(
+    content: Content,
+    checklist: Checklist,
+    run: ChecklistRun,
+    outcome: ChecklistResult,
+    comparison: RunComparison | None,
+    previous: ChecklistRun | None,
+    timezone: str | None,
+    with_task_buttons: bool = True,
+) -> Screen:
+    parts = [
+        content.t(
+            "checklists.result_header",
+            title=escape(checklist.title),
+            score=outcome.score,
+            zone=escape(outcome.zone.title),
+        ),
+        escape(outcome.zone.text),
+    ]
+    weak = outcome.weak_items[:MAX_WEAK_SHOWN]
+    if weak:
+        parts.append(content.t("checklists.weak_title"))
+        for number, item in enumerate(weak, start=1):
+            parts.append(
+                content.t(
+                    "checklists.weak_item",
+                    number=number,
+                    question=escape(item.question),
+                    answer=escape(item.answer_label),
+                    action=escape(item.action),
+                )
+            )
+        if len(outcome.weak_items) > MAX_WEAK_SHOWN:
+            parts.append(content.t("checklists.weak_more", count=len(outcome.weak_items) - MAX_WEAK_SHOWN))
+    else:
+        parts.append(content.t("checklists.all_good"))
+    if comparison is not None and previous is not None and previous.finished_at is not None:
+        parts.append(_changes(content, comparison, local_date(content, previous.finished_at, timezone)))
+    builder = InlineKeyboardBuilder()
+    if with_task_buttons:
+        index_of = {item.key: position for position, item in enumerate(checklist.items)}
+        for number, item in enumerate(weak, start=1):
+            builder.button(
+                text=content.t("checklists.buttons.add_task", number=number),
+                callback_data=TaskAddCb(run=run.id, index=index_of[item.item_key]),
+            )
+    builder.button(text=content.t("checklists.buttons.xlsx"), callback_data=RunCb(run=run.id, action="xlsx"))
+    builder.button(text=content.t("checklists.buttons.csv"), callback_data=RunCb(run=run.id, action="csv"))
+    builder.button(text=content.t("menu.buttons.menu"), callback_data=MenuCb(action="menu"))
+    task_buttons = len(weak) if with_task_buttons else 0
+    builder.adjust(*([min(task_buttons, 5)] if task_buttons else []), 2, 1)
+    return Screen("\n\n".join(parts), builder.as_markup())
+
+
+def _changes(content: Content, comparison: RunComparison, date: str) -> str:
+    lines = [
+        content.t(
+            "checklists.changes_header",
+            date=date,
+            before=comparison.previous_score,
+            after=comparison.current_score,
+            delta=f"{comparison.score_delta:+d}",
+        )
+    ]
+    changed = [change for change in comparison.changes if change.direction != "same"]
+    for change in changed[:MAX_CHANGES_SHOWN]:
+        lines.append(
+            content.t(
+                f"checklists.change.{change.direction}",
+                question=escape(change.question),
+                before=escape(change.before_label or "—"),
+                after=escape(change.after_label or "—"),
+            )
+        )
+    if not changed:
+        lines.append(content.t("checklists.no_changes"))
+    return "\n".join(lines)

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.callbacks import MenuCb
+from content import Content
+from domain.models import Role
+
+BAR_WIDTH = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Screen:
+    text: str
+    markup: InlineKeyboardMarkup | None = None
+
+
+def progress_bar(done: int, total: int) -> str:
+    filled = round(BAR_WIDTH * done / total) if total else 0
+    return "▰" * filled + "▱" * (BAR_WIDTH - filled)
+
+
+def local_date(content: Content, moment: datetime, timezone: str | None) -> str:
+    tz = ZoneInfo(timezone) if timezone else None
+    local = moment.astimezone(tz) if tz else moment
+    return local.strftime(content.t("format.date"))
+
+
+def main_menu(content: Content, role: Role | None) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    if role is Role.HEAD:
+        for action in ("checklists", "upload", "tasks", "history", "settings"):
+            builder.button(text=content.t(f"menu.buttons.{action}"), callback_data=MenuCb(action=action))
+        builder.adjust(2, 2, 1)
+    else:
+        builder.button(text=content.t("menu.buttons.settings"), callback_data=MenuCb(action="settings"))
+    return builder.as_markup()
+
+
+def menu_button(content: Content) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=content.t("menu.buttons.menu"), callback_data=MenuCb(action="menu"))
+    return builder.as_markup()

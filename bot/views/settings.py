@@ -1,0 +1,82 @@
+"""Screens of /settings."""
+
+from __future__ import annotations
+
+from html import escape
+
+from aiogram.types import InlineKeyboardButton
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.callbacks import InviteCb, MemberCb, MenuCb, SettingsCb
+from bot.views.common import Screen
+from content import Content
+from domain.models import Member, Membership, Role, Team, User
+
+HEAD_ACTIONS = ("rename", "ttz", "invites", "members")
+
+
+def settings_screen(content: Content, actor: User, membership: Membership | None, team: Team | None) -> Screen:
+    lines = [
+        content.t("settings.title"),
+        content.t("settings.name", name=escape(actor.display_name)),
+        content.t("settings.timezone", timezone=actor.timezone or content.t("settings.not_set")),
+    ]
+    if membership is not None and team is not None:
+        lines.append(
+            content.t("settings.team", team=escape(team.name), role=content.t(f"roles.{membership.role.value}"))
+        )
+    builder = InlineKeyboardBuilder()
+    actions = ["tz", "name"]
+    if membership is not None and membership.role is Role.HEAD:
+        actions += HEAD_ACTIONS
+    if membership is not None:
+        actions.append("leave")
+    for action in actions:
+        builder.button(text=content.t(f"settings.buttons.{action}"), callback_data=SettingsCb(action=action))
+    builder.button(text=content.t("menu.buttons.menu"), callback_data=MenuCb(action="menu"))
+    builder.adjust(2)
+    return Screen("\n".join(lines), builder.as_markup())
+
+
+def invites_keyboard(content: Content) -> list[list[InlineKeyboardButton]]:
+    builder = InlineKeyboardBuilder()
+    for role in (Role.OWNER, Role.MEMBER):
+        for action in ("regen", "revoke"):
+            builder.button(
+                text=content.t(f"settings.invite_buttons.{action}.{role.value}"),
+                callback_data=InviteCb(role=role.value, action=action),
+            )
+    builder.button(text=content.t("settings.buttons.back"), callback_data=SettingsCb(action="show"))
+    builder.adjust(2, 2, 1)
+    return builder.export()
+
+
+def members_screen(content: Content, members: list[Member], actor_id: int) -> Screen:
+    lines = [content.t("settings.members_title", count=len(members))]
+    builder = InlineKeyboardBuilder()
+    for member in members:
+        username = f" @{member.username}" if member.username else ""
+        lines.append(
+            content.t(
+                "settings.member_line",
+                name=escape(member.display_name),
+                username=escape(username),
+                role=content.t(f"roles.{member.role.value}"),
+            )
+        )
+        if member.user_id != actor_id:
+            builder.button(
+                text=content.t("settings.remove_button", name=member.display_name[:40]),
+                callback_data=MemberCb(user=member.user_id, action="ask"),
+            )
+    builder.button(text=content.t("settings.buttons.back"), callback_data=SettingsCb(action="show"))
+    builder.adjust(1)
+    return Screen("\n".join(lines), builder.as_markup())
+
+
+def confirm(content: Content, text: str, yes: SettingsCb | MemberCb) -> Screen:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=content.t("settings.buttons.confirm"), callback_data=yes)
+    builder.button(text=content.t("settings.buttons.cancel"), callback_data=SettingsCb(action="show"))
+    builder.adjust(2)
+    return Screen(text, builder.as_markup())

@@ -1,0 +1,47 @@
+"""Typed domain errors; an error handler turns each into a content text by its `text_key`."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    text_key = "errors.generic"
+
+
+class AccessDenied(DomainError):
+    text_key = "errors.access_denied"
+
+
+class NotFound(DomainError):
+    text_key = "errors.not_found"
+
+
+class InviteInvalid(DomainError):
+    text_key = "errors.invite_invalid"
+
+
+class InvalidTimezone(DomainError):
+    text_key = "errors.invalid_timezone"
+
+
+class LastHeadCannotLeave(DomainError):
+    """A team must keep at least one head: the last one cannot leave."""
+
+    text_key = "errors.last_head"
+
+
+class CannotRemoveSelf(DomainError):
+    """Removing oneself goes through `leave`, which guards the last head."""
+
+    text_key = "errors.cannot_remove_self"
+
+
+class RunNotInProgress(DomainError):
+    """An answer arrived for a diagnostics run that is already finished."""
+
+    text_key = "errors.run_not_in_progress"
+
+
+class NoTeam(DomainError):
+    """The person is in no team yet: heads create one, others join by an invite link."""
+
+    text_key = "errors.no_team"

@@ -1,0 +1,232 @@
+"""Diagnostic checklists: list, intro, one question at a time (answers saved as given), result."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
+
+from bot.callbacks import AnswerCb, ChecklistCb, MenuCb, QuestionCb, TaskAddCb
+from bot.guards import team_with
+from bot.replies import replace, respond
+from bot.states import ChecklistFlow
+from bot.views import checklists as views
+from bot.views.common import Screen
+from content import Content
+from content.schema import Checklist
+from domain.access import Permission
+from domain.checklists import compare_runs, next_unanswered, score_run
+from domain.models import ChecklistRun, Membership, RunStatus, User
+from storage import Store
+
+
+async def list_checklists(
+    event: Message | CallbackQuery, store: Store, content: Content, actor: User, membership: Membership | None
+) -> None:
+    team_id = team_with(membership, Permission.RUN_DIAGNOSTICS)
+    last_runs: dict[str, ChecklistRun] = {}
+    for run in await store.runs.history(actor.id, team_id, limit=100):
+        last_runs.setdefault(run.checklist_key, run)
+    await respond(event, views.checklist_list(content, last_runs, actor.timezone))
+
+
+async def open_checklist(
+    callback: CallbackQuery,
+    callback_data: ChecklistCb,
+    store: Store,
+    content: Content,
+    actor: User,
+    membership: Membership | None,
+    callback_answer: CallbackAnswer,
+) -> None:
+    team_id = team_with(membership, Permission.RUN_DIAGNOSTICS)
+    checklist = content.checklists.get(callback_data.key)
+    if checklist is None:
+        callback_answer.text = content.t("errors.stale_button")
+        return
+    run = await store.runs.in_progress(actor.id, team_id, checklist.key)
+    position = None
+    if run is not None:
+        position = next_unanswered(checklist, await store.runs.answers(actor.id, run.id))
+    await replace(callback, views.intro(content, checklist, position))
+
+
+async def start_checklist(
+    callback: CallbackQuery,
+    callback_data: ChecklistCb,
+    state: FSMContext,
+    store: Store,
+    content: Content,
+    actor: User,
+    membership: Membership | None,
+    callback_answer: CallbackAnswer,
+) -> None:
+    team_id = team_with(membership, Permission.RUN_DIAGNOSTICS)
+    checklist = content.checklists.get(callback_data.key)
+    if checklist is None:
+        callback_answer.text = content.t("errors.stale_button")
+        return
+    now = datetime.now(UTC)
+    run = await store.runs.in_progress(actor.id, team_id, checklist.key)
+    if run is None:
+        run = await store.runs.start(actor.id, team_id, checklist.key, now)
+    answers = await store.runs.answers(actor.id, run.id)
+    position = next_unanswered(checklist, answers)
+    if position is None:  # everything answered before a restart: just finish
+        await _finish(callback, state, store, content, actor, checklist, run, answers)
+        return
+    await state.set_state(ChecklistFlow.answering)
+    await state.set_data({"run_id": run.id, "position": position})
+    await replace(
+        callback,
+        views.question(content, checklist, run.id, position, answers.get(checklist.items[position].key), False),
+    )
+
+
+async def _current(
+    state: FSMContext, store: Store, content: Content, actor: User, run_id: int
+) -> tuple[ChecklistRun, Checklist | None, dict[str, str], int | None]:
+    run = await store.runs.get(actor.id, run_id)  # NotFound for somebody else's or a forged run
+    checklist = content.checklists.get(run.checklist_key)
+    if run.status is not RunStatus.IN_PROGRESS or checklist is None:
+        return run, checklist, {}, None
+    answers = await store.runs.answers(actor.id, run.id)
+    data = await state.get_data()
+    if data.get("run_id") == run.id and isinstance(data.get("position"), int):
+        position: int | None = data["position"]
+    else:  # no saved position (e.g. the state was cleared): the first unanswered question
+        position = next_unanswered(checklist, answers)
+    return run, checklist, answers, position
+
+
+async def _stale(
+    callback: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    content: Content,
+    run: ChecklistRun,
+    checklist: Checklist | None,
+    answers: dict[str, str],
+    position: int | None,
+) -> None:
+    if run.status is RunStatus.FINISHED or checklist is None or position is None:
+        callback_answer.text = content.t("checklists.stale_finished")
+        return
+    callback_answer.text = content.t("checklists.stale_question")
+    item = checklist.items[position]
+    await respond(callback, views.question(content, checklist, run.id, position, answers.get(item.key), False))
+
+
+async def answer_given(
+    callback: CallbackQuery,
+    callback_data: AnswerCb,
+    state: FSMContext,
+    store: Store,
+    content: Content,
+    actor: User,
+    callback_answer: CallbackAnswer,
+) -> None:
+    run, checklist, answers, position = await _current(state, store, content, actor, callback_data.run)
+    if checklist is None or position is None or callback_data.index != position:
+        await _stale(callback, callback_answer, content, run, checklist, answers, position)
+        return
+    item = checklist.items[position]
+    options = views.options_for(checklist, item)
+    if not 0 <= callback_data.option < len(options):
+        await _stale(callback, callback_answer, content, run, checklist, answers, position)
+        return
+    await store.runs.save_answer(actor.id, run.id, item.key, options[callback_data.option].key, datetime.now(UTC))
+    answers[item.key] = options[callback_data.option].key
+    following = position + 1 if position + 1 < len(checklist.items) else next_unanswered(checklist, answers)
+    if following is None:
+        await _finish(callback, state, store, content, actor, checklist, run, answers)
+        return
+    await state.update_data(run_id=run.id, position=following)
+    next_item = checklist.items[following]
+    await replace(callback, views.question(content, checklist, run.id, following, answers.get(next_item.key), False))
+
+
+async def question_action(
+    callback: CallbackQuery,
+    callback_data: QuestionCb,
+    state: FSMContext,
+    store: Store,
+    content: Content,
+    actor: User,
+    callback_answer: CallbackAnswer,
+) -> None:
+    run, checklist, answers, position = await _current(state, store, content, actor, callback_data.run)
+    if checklist is None or position is None or callback_data.index != position:
+        await _stale(callback, callback_answer, content, run, checklist, answers, position)
+        return
+    if callback_data.action == "later":
+        await state.clear()
+        await replace(callback, views.paused(content, checklist, position))
+        return
+    if callback_data.action == "back" and position > 0:
+        position -= 1
+        await state.update_data(run_id=run.id, position=position)
+    show_why = callback_data.action == "why"
+    item = checklist.items[position]
+    await replace(callback, views.question(content, checklist, run.id, position, answers.get(item.key), show_why))
+
+
+async def _finish(
+    callback: CallbackQuery,
+    state: FSMContext,
+    store: Store,
+    content: Content,
+    actor: User,
+    checklist: Checklist,
+    run: ChecklistRun,
+    answers: dict[str, str],
+) -> None:
+    outcome = score_run(checklist, answers)
+    finished = await store.runs.finish(actor.id, run.id, outcome.score, outcome.zone.key, datetime.now(UTC))
+    await state.clear()
+    await replace(callback, await result_screen(store, content, actor, checklist, finished, answers))
+
+
+async def result_screen(
+    store: Store, content: Content, actor: User, checklist: Checklist, run: ChecklistRun, answers: dict[str, str]
+) -> Screen:
+    """The result of a finished run, with the change against the run before it."""
+    outcome = score_run(checklist, answers)
+    previous = await store.runs.previous_finished(actor.id, run.team_id, checklist.key, run.id)
+    comparison = None
+    if previous is not None:
+        comparison = compare_runs(checklist, await store.runs.answers(actor.id, previous.id), answers)
+    return views.result(content, checklist, run, outcome, comparison, previous, actor.timezone)
+
+
+async def add_task(
+    callback: CallbackQuery,
+    callback_data: TaskAddCb,
+    store: Store,
+    content: Content,
+    actor: User,
+    callback_answer: CallbackAnswer,
+) -> None:
+    run = await store.runs.get(actor.id, callback_data.run)
+    checklist = content.checklists.get(run.checklist_key)
+    if checklist is None or not 0 <= callback_data.index < len(checklist.items):
+        callback_answer.text = content.t("errors.stale_button")
+        return
+    item = checklist.items[callback_data.index]
+    await store.tasks.add(actor.id, run.team_id, item.task, checklist.key, item.key, datetime.now(UTC))
+    callback_answer.text = content.t("tasks.added", task=item.task)
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.message.register(list_checklists, Command("checklists"))
+    router.callback_query.register(list_checklists, MenuCb.filter(F.action == "checklists"))
+    router.callback_query.register(open_checklist, ChecklistCb.filter(F.action == "open"))
+    router.callback_query.register(start_checklist, ChecklistCb.filter(F.action == "start"))
+    router.callback_query.register(answer_given, AnswerCb.filter())
+    router.callback_query.register(question_action, QuestionCb.filter())
+    router.callback_query.register(add_task, TaskAddCb.filter())
+    return router

@@ -1,0 +1,26 @@
+"""A user who blocks the bot is recorded, so nothing is sent to them until they come back."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from aiogram import Router
+from aiogram.filters import KICKED, MEMBER, ChatMemberUpdatedFilter
+from aiogram.types import ChatMemberUpdated
+
+from storage import Store
+
+
+async def blocked(event: ChatMemberUpdated, store: Store) -> None:
+    await store.users.mark_blocked(event.from_user.id, datetime.now(UTC))
+
+
+async def unblocked(event: ChatMemberUpdated, store: Store) -> None:
+    await store.users.mark_blocked(event.from_user.id, None)
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.my_chat_member.register(blocked, ChatMemberUpdatedFilter(member_status_changed=KICKED))
+    router.my_chat_member.register(unblocked, ChatMemberUpdatedFilter(member_status_changed=MEMBER))
+    return router

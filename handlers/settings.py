@@ -1,0 +1,267 @@
+"""/settings: own name and timezone, leaving a team; for the head also the team, its invites and members."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from html import escape
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.callback_answer import CallbackAnswer
+
+from bot.callbacks import InviteCb, MemberCb, MenuCb, SettingsCb, TimezoneCb
+from bot.config import Settings
+from bot.guards import team_with
+from bot.replies import replace, respond
+from bot.states import SettingsFlow
+from bot.views.common import Screen
+from bot.views.onboarding import invite_links, timezone_keyboard
+from bot.views.settings import confirm, invites_keyboard, members_screen, settings_screen
+from content import Content
+from domain.access import Permission
+from domain.errors import InvalidTimezone
+from domain.models import Membership, Role, User
+from domain.timezones import RUSSIAN_TIMEZONES, parse_timezone
+from storage import Store
+
+MAX_NAME = 64
+
+
+async def _settings(store: Store, content: Content, actor: User, membership: Membership | None) -> Screen:
+    fresh = await store.users.get(actor.id) or actor
+    team = await store.teams.get_for(actor.id, membership.team_id) if membership else None
+    return settings_screen(content, fresh, membership, team)
+
+
+async def show_settings(
+    event: Message | CallbackQuery,
+    state: FSMContext,
+    store: Store,
+    content: Content,
+    actor: User,
+    membership: Membership | None,
+) -> None:
+    await state.clear()
+    screen = await _settings(store, content, actor, membership)
+    if isinstance(event, CallbackQuery) and isinstance(event.data, str) and event.data.startswith("s:"):
+        await replace(event, screen)
+    else:
+        await respond(event, screen)
+
+
+async def ask_timezone(
+    callback: CallbackQuery,
+    callback_data: SettingsCb,
+    state: FSMContext,
+    content: Content,
+    membership: Membership | None,
+) -> None:
+    target = "user" if callback_data.action == "tz" else "tteam"
+    if target == "tteam":
+        team_with(membership, Permission.MANAGE_TEAM)
+    await state.set_state(SettingsFlow.timezone)
+    await state.set_data({"target": target})
+    await replace(
+        callback, Screen(content.t("settings.ask_timezone"), timezone_keyboard(content, target, datetime.now(UTC)))
+    )
+
+
+async def _apply_timezone(
+    event: Message | CallbackQuery,
+    state: FSMContext,
+    store: Store,
+    content: Content,
+    actor: User,
+    membership: Membership | None,
+    target: str,
+    timezone: str,
+) -> None:
+    if target == "tteam":
+        team_id = team_with(membership, Permission.MANAGE_TEAM)
+        await store.teams.set_timezone(actor.id, team_id, timezone)
+    else:
+        await store.users.set_timezone(actor.id, timezone)
+    await state.clear()
+    await respond(event, Screen(content.t("settings.timezone_saved", timezone=timezone)))
+    await respond(event, await _settings(store, content, actor, membership))
+
+
+async def timezone_tapped(
+    callback: CallbackQuery,
+    callback_data: TimezoneCb,
+    state: FSMContext,
+    store: Store,
+    content: Content,
+    actor: User,
+    membership: Membership | None,
+) -> None:
+    if not 0 <= callback_data.index < len(RUSSIAN_TIMEZONES):
+        return
+    timezone = RUSSIAN_TIMEZONES[callback_data.index]
+    await _apply_timezone(callback, state, store, content, actor, membership, callback_data.target, timezone)
+
+
+async def timezone_typed(
+    message: Message, state: FSMContext, store: Store, content: Content, actor: User, membership: Membership | None
+) -> None:
+    target = (await state.get_data()).get("target", "user")
+    try:
+        timezone = parse_timezone(message.text or "")
+    except InvalidTimezone:
+        keyboard = timezone_keyboard(content, target, datetime.now(UTC))
+        await message.answer(content.t("errors.invalid_timezone"), reply_markup=keyboard)
+        return
+    await _apply_timezone(message, state, store, content, actor, membership, target, timezone)
+
+
+async def ask_text(
+    callback: CallbackQuery,
+    callback_data: SettingsCb,
+    state: FSMContext,
+    content: Content,
+    membership: Membership | None,
+) -> None:
+    if callback_data.action == "rename":
+        team_with(membership, Permission.MANAGE_TEAM)
+        await state.set_state(SettingsFlow.team_name)
+    else:
+        await state.set_state(SettingsFlow.display_name)
+    await replace(callback, Screen(content.t(f"settings.ask_{callback_data.action}", limit=MAX_NAME)))
+
+
+def _clean_name(text: str | None) -> str | None:
+    name = " ".join((text or "").split())
+    return name if 0 < len(name) <= MAX_NAME else None
+
+
+async def display_name_given(
+    message: Message, state: FSMContext, store: Store, content: Content, actor: User, membership: Membership | None
+) -> None:
+    name = _clean_name(message.text)
+    if name is None:
+        await message.answer(content.t("settings.bad_name", limit=MAX_NAME))
+        return
+    await store.users.set_display_name(actor.id, name)
+    await state.clear()
+    await message.answer(content.t("settings.name_saved", name=escape(name)))
+    await respond(message, await _settings(store, content, actor, membership))
+
+
+async def team_name_given(
+    message: Message, state: FSMContext, store: Store, content: Content, actor: User, membership: Membership | None
+) -> None:
+    team_id = team_with(membership, Permission.MANAGE_TEAM)
+    name = _clean_name(message.text)
+    if name is None:
+        await message.answer(content.t("settings.bad_name", limit=MAX_NAME))
+        return
+    await store.teams.rename(actor.id, team_id, name)
+    await state.clear()
+    await message.answer(content.t("settings.team_renamed", team=escape(name)))
+
+
+async def _invites_screen(bot: Bot, store: Store, content: Content, actor: User, team_id: int) -> Screen:
+    now = datetime.now(UTC)
+    me = await bot.me()
+    text = invite_links(content, me.username or "", await store.invites.active(actor.id, team_id, now), now)
+    return Screen(text, InlineKeyboardMarkup(inline_keyboard=invites_keyboard(content)))
+
+
+async def show_invites(
+    callback: CallbackQuery, bot: Bot, store: Store, content: Content, actor: User, membership: Membership | None
+) -> None:
+    team_id = team_with(membership, Permission.MANAGE_TEAM)
+    await replace(callback, await _invites_screen(bot, store, content, actor, team_id))
+
+
+async def change_invite(
+    callback: CallbackQuery,
+    callback_data: InviteCb,
+    bot: Bot,
+    store: Store,
+    content: Content,
+    settings: Settings,
+    actor: User,
+    membership: Membership | None,
+    callback_answer: CallbackAnswer,
+) -> None:
+    team_id = team_with(membership, Permission.MANAGE_TEAM)
+    role = Role(callback_data.role)
+    if role is Role.HEAD:
+        return
+    now = datetime.now(UTC)
+    if callback_data.action == "regen":
+        await store.invites.regenerate(actor.id, team_id, role, settings.invite_ttl, now)
+        callback_answer.text = content.t(f"settings.invite_regenerated.{role.value}")
+    else:
+        await store.invites.revoke(actor.id, team_id, role, now)
+        callback_answer.text = content.t(f"settings.invite_revoked.{role.value}")
+    await replace(callback, await _invites_screen(bot, store, content, actor, team_id))
+
+
+async def show_members(
+    callback: CallbackQuery, store: Store, content: Content, actor: User, membership: Membership | None
+) -> None:
+    team_id = team_with(membership, Permission.MANAGE_TEAM)
+    await replace(callback, members_screen(content, await store.teams.members(actor.id, team_id), actor.id))
+
+
+async def member_action(
+    callback: CallbackQuery,
+    callback_data: MemberCb,
+    store: Store,
+    content: Content,
+    actor: User,
+    membership: Membership | None,
+    callback_answer: CallbackAnswer,
+) -> None:
+    team_id = team_with(membership, Permission.MANAGE_TEAM)
+    members = {member.user_id: member for member in await store.teams.members(actor.id, team_id)}
+    member = members.get(callback_data.user)
+    if member is None:
+        callback_answer.text = content.t("errors.stale_button")
+        return
+    if callback_data.action == "ask":
+        text = content.t("settings.remove_confirm", name=escape(member.display_name))
+        await replace(callback, confirm(content, text, MemberCb(user=member.user_id, action="remove")))
+        return
+    await store.teams.remove_member(actor.id, team_id, member.user_id)
+    callback_answer.text = content.t("settings.member_removed", name=member.display_name)[:200]
+    await replace(callback, members_screen(content, await store.teams.members(actor.id, team_id), actor.id))
+
+
+async def leave(
+    callback: CallbackQuery,
+    callback_data: SettingsCb,
+    store: Store,
+    content: Content,
+    actor: User,
+    membership: Membership | None,
+) -> None:
+    team_id = team_with(membership, Permission.LEAVE_TEAM)
+    if callback_data.action == "leave":
+        await replace(callback, confirm(content, content.t("settings.leave_confirm"), SettingsCb(action="leave_yes")))
+        return
+    await store.teams.leave(actor.id, team_id)
+    await replace(callback, Screen(content.t("settings.left")))
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.message.register(show_settings, Command("settings"))
+    router.callback_query.register(show_settings, MenuCb.filter(F.action == "settings"))
+    router.callback_query.register(show_settings, SettingsCb.filter(F.action == "show"))
+    router.callback_query.register(ask_timezone, SettingsCb.filter(F.action.in_({"tz", "ttz"})))
+    router.callback_query.register(ask_text, SettingsCb.filter(F.action.in_({"name", "rename"})))
+    router.callback_query.register(show_invites, SettingsCb.filter(F.action == "invites"))
+    router.callback_query.register(show_members, SettingsCb.filter(F.action == "members"))
+    router.callback_query.register(leave, SettingsCb.filter(F.action.in_({"leave", "leave_yes"})))
+    router.callback_query.register(change_invite, InviteCb.filter())
+    router.callback_query.register(member_action, MemberCb.filter())
+    router.callback_query.register(timezone_tapped, SettingsFlow.timezone, TimezoneCb.filter(F.target != "team"))
+    router.message.register(timezone_typed, SettingsFlow.timezone, F.text, ~F.text.startswith("/"))
+    router.message.register(display_name_given, SettingsFlow.display_name, F.text, ~F.text.startswith("/"))
+    router.message.register(team_name_given, SettingsFlow.team_name, F.text, ~F.text.startswith("/"))
+    return router

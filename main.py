@@ -1,0 +1,42 @@
+"""Entry point: `python main.py` runs the bot; `python main.py analyze FILE ...` analyses a CRM export offline."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sys
+
+from pydantic import ValidationError
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if args and args[0] == "analyze":
+        from analytics.cli import main as analyze
+
+        return analyze(args[1:])
+
+    from bot.app import run_bot
+    from bot.config import Settings
+    from bot.logs import configure_logging
+    from content import load_content
+
+    try:
+        settings = Settings()  # type: ignore[call-arg]  # values come from the environment
+    except ValidationError as error:
+        content = load_content()
+        missing_token = any(item["loc"] == ("bot_token",) for item in error.errors())
+        if missing_token:
+            print(content.t("cli.missing_token"), file=sys.stderr)
+        else:
+            fields = ", ".join(".".join(str(part) for part in item["loc"]).upper() for item in error.errors())
+            print(content.t("cli.bad_settings", fields=fields), file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level, settings.bot_token.get_secret_value())
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run_bot(settings))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,52 @@
+"""The only place with SQL. `await open_store(path)` builds the Database and its repositories;
+`storage.fsm.SQLiteStorage(store.db)` is the Dispatcher's FSM storage on the same connection."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from storage.analytics import MappingRepo, PlanRepo, SnapshotRepo
+from storage.db import Database
+from storage.failures import FailureRepo, SendFailure
+from storage.invites import InviteRepo
+from storage.runs import RunRepo
+from storage.tasks import TaskRepo
+from storage.teams import TeamRepo
+from storage.users import UserRepo
+
+# storage.fsm (aiogram FSM storage) is imported only where the Dispatcher is built: aiogram is heavy.
+__all__ = ["Database", "SendFailure", "Store", "open_store"]
+
+
+@dataclass(frozen=True, slots=True)
+class Store:
+    db: Database
+    users: UserRepo
+    teams: TeamRepo
+    invites: InviteRepo
+    runs: RunRepo
+    tasks: TaskRepo
+    snapshots: SnapshotRepo
+    mappings: MappingRepo
+    plans: PlanRepo
+    failures: FailureRepo
+
+    async def close(self) -> None:
+        await self.db.close()
+
+
+async def open_store(path: str | Path) -> Store:
+    db = await Database.open(path)
+    return Store(
+        db=db,
+        users=UserRepo(db),
+        teams=TeamRepo(db),
+        invites=InviteRepo(db),
+        runs=RunRepo(db),
+        tasks=TaskRepo(db),
+        snapshots=SnapshotRepo(db),
+        mappings=MappingRepo(db),
+        plans=PlanRepo(db),
+        failures=FailureRepo(db),
+    )

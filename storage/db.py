@@ -1,0 +1,236 @@
+"""One aiosqlite connection, numbered migrations, a single-writer transaction, time conversion helpers."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+_MIGRATION_NAME = re.compile(r"^(\d{4})_[A-Za-z0-9_]+\.sql$")
+
+Params = Sequence[Any] | dict[str, Any]
+
+
+# --- time: aware UTC datetimes in Python, fixed-width ISO-8601 text in SQLite -----------------------------
+
+
+def to_db_time(value: datetime) -> str:
+    """Fixed width (microseconds, +00:00) so that text comparison in SQL orders like time."""
+    if value.tzinfo is None:
+        raise ValueError("naive datetime: pass an aware datetime")
+    return value.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def from_db_time(text: str) -> datetime:
+    return datetime.fromisoformat(text).astimezone(UTC)
+
+
+def opt_to_db_time(value: datetime | None) -> str | None:
+    return None if value is None else to_db_time(value)
+
+
+def opt_from_db_time(text: str | None) -> datetime | None:
+    return None if text is None else from_db_time(text)
+
+
+def opt_to_db_date(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def opt_from_db_date(text: str | None) -> date | None:
+    return None if text is None else date.fromisoformat(text)
+
+
+# --- migrations ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+
+def load_migrations(folder: Path = MIGRATIONS_DIR) -> list[Migration]:
+    """Read `NNNN_name.sql` files in version order; a duplicate version is a packaging error."""
+    found: dict[int, Migration] = {}
+    for path in sorted(folder.glob("*.sql")):
+        match = _MIGRATION_NAME.match(path.name)
+        if match is None:
+            raise RuntimeError(f"bad migration file name: {path.name}")
+        version = int(match.group(1))
+        if version in found:
+            raise RuntimeError(f"duplicate migration version {version}: {path.name}")
+        found[version] = Migration(version, path.name, path.read_text(encoding="utf-8"))
+    return [found[v] for v in sorted(found)]
+
+
+# --- database -----------------------------------------------------------------------------------------------
+
+
+class Database:
+    """The only connection. Writes are serialised by an asyncio lock plus BEGIN IMMEDIATE.
+
+    Reads from other tasks also wait for an open transaction, so nobody sees uncommitted rows
+    (all tasks share this one connection). Reads inside the owning task's transaction run directly.
+    """
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+        self._lock = asyncio.Lock()
+        self._owner: asyncio.Task[Any] | None = None
+        self._depth = 0
+
+    @classmethod
+    async def open(cls, path: str | Path, migrations_dir: Path = MIGRATIONS_DIR) -> Database:
+        target = str(path)
+        if target != ":memory:":
+            Path(target).parent.mkdir(parents=True, exist_ok=True)
+        # isolation_level=None: autocommit; transactions are opened explicitly by `transaction()`.
+        conn = await aiosqlite.connect(target, isolation_level=None)
+        try:
+            conn.row_factory = aiosqlite.Row
+            await conn.execute("PRAGMA journal_mode=WAL")
+            await conn.execute("PRAGMA synchronous=NORMAL")
+            await conn.execute("PRAGMA foreign_keys=ON")
+            await conn.execute("PRAGMA busy_timeout=5000")
+            db = cls(conn)
+            migrations = await asyncio.to_thread(load_migrations, migrations_dir)
+            await db._migrate(migrations)
+        except BaseException:
+            await conn.close()
+            raise
+        return db
+
+    async def _migrate(self, migrations: Iterable[Migration]) -> None:
+        await self._conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            " version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
+        )
+        rows = await self._conn.execute_fetchall("SELECT version FROM schema_migrations")
+        applied = {int(row[0]) for row in rows}
+        for migration in migrations:
+            if migration.version in applied:
+                continue
+            stamp = to_db_time(datetime.now(UTC))
+            # executescript commits anything pending first, so the script carries its own transaction:
+            # a failing migration leaves neither its tables nor its version row.
+            script = (
+                f"BEGIN IMMEDIATE;\n{migration.sql}\n;\n"
+                f"INSERT INTO schema_migrations(version, applied_at) VALUES ({migration.version:d}, '{stamp}');\n"
+                "COMMIT;"
+            )
+            try:
+                await self._conn.executescript(script)
+            except sqlite3.Error:
+                if self._conn.in_transaction:
+                    await self._conn.rollback()
+                raise
+
+    # --- transactions ---
+
+    def _owns_transaction(self) -> bool:
+        return self._owner is not None and self._owner is asyncio.current_task()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[None]:
+        """One writer at a time. Nested use in the same task becomes a savepoint."""
+        if self._owns_transaction():
+            self._depth += 1
+            name = f"sp{self._depth}"
+            await self._conn.execute(f"SAVEPOINT {name}")
+            try:
+                yield
+            except BaseException:
+                await self._conn.execute(f"ROLLBACK TO {name}")
+                await self._conn.execute(f"RELEASE {name}")
+                raise
+            else:
+                await self._conn.execute(f"RELEASE {name}")
+            finally:
+                self._depth -= 1
+            return
+        async with self._lock:
+            await self._conn.execute("BEGIN IMMEDIATE")
+            self._owner = asyncio.current_task()
+            try:
+                yield
+            except BaseException:
+                await self._conn.rollback()
+                raise
+            else:
+                try:
+                    await self._conn.commit()
+                except BaseException:
+                    await self._conn.rollback()
+                    raise
+            finally:
+                self._owner = None
+
+    @asynccontextmanager
+    async def _reading(self) -> AsyncIterator[None]:
+        if self._owns_transaction():
+            yield
+        else:
+            async with self._lock:
+                yield
+
+    async def execute(self, sql: str, params: Params = ()) -> aiosqlite.Cursor:
+        """A statement inside the caller's open transaction (the caller must own it)."""
+        if not self._owns_transaction():
+            raise RuntimeError("execute() outside transaction(); use execute_write() for one statement")
+        return await self._conn.execute(sql, params)
+
+    @asynccontextmanager
+    async def _writing(self) -> AsyncIterator[None]:
+        # A single statement needs no savepoint inside the caller's transaction.
+        if self._owns_transaction():
+            yield
+        else:
+            async with self.transaction():
+                yield
+
+    async def execute_write(self, sql: str, params: Params = ()) -> int:
+        """One write statement in its own transaction (or the caller's); returns the changed row count."""
+        async with self._writing():
+            cursor = await self._conn.execute(sql, params)
+            return cursor.rowcount
+
+    async def insert(self, sql: str, params: Params = ()) -> int:
+        """One INSERT in its own transaction (or the caller's); returns the new rowid."""
+        async with self._writing():
+            cursor = await self._conn.execute(sql, params)
+            if cursor.lastrowid is None:
+                raise RuntimeError("insert() produced no row id")
+            return cursor.lastrowid
+
+    async def fetchone(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
+        async with self._reading():
+            cursor = await self._conn.execute(sql, params)
+            row = await cursor.fetchone()
+            await cursor.close()
+            return row
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
+        async with self._reading():
+            return list(await self._conn.execute_fetchall(sql, params))
+
+    async def backup_to(self, path: str | Path) -> None:
+        """Online copy of the whole database (SQLite backup API), safe while the bot runs."""
+        target_path = Path(path)
+        target_path.parent.mkdir(parents=True, exist_ok=True)
+        async with aiosqlite.connect(str(target_path)) as target, self._lock:
+            await self._conn.backup(target)
+
+    async def close(self) -> None:
+        async with self._lock:
+            await self._conn.close()

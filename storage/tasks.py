@@ -1,0 +1,91 @@
+"""The head's to-do list, mostly filled from diagnostics. Each head sees only their own tasks."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from domain.access import Permission
+from domain.errors import NotFound
+from domain.models import Task
+from storage.access import require_in_team, visible_or_not_found
+from storage.db import Database, from_db_time, opt_from_db_time, to_db_time
+
+_COLUMNS = "t.id, t.team_id, t.user_id, t.title, t.source_checklist, t.source_item, t.created_at, t.done_at"
+
+
+def task_from_row(row: Any) -> Task:
+    return Task(
+        id=row["id"],
+        team_id=row["team_id"],
+        user_id=row["user_id"],
+        title=row["title"],
+        source_checklist=row["source_checklist"],
+        source_item=row["source_item"],
+        created_at=from_db_time(row["created_at"]),
+        done_at=opt_from_db_time(row["done_at"]),
+    )
+
+
+class TaskRepo:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def add(
+        self,
+        actor_id: int,
+        team_id: int,
+        title: str,
+        source_checklist: str | None,
+        source_item: str | None,
+        now: datetime,
+    ) -> Task:
+        """An open task from the same checklist item is returned instead of a duplicate."""
+        async with self._db.transaction():
+            await require_in_team(self._db, actor_id, team_id, Permission.MANAGE_TASKS)
+            if source_checklist is not None and source_item is not None:
+                row = await self._db.fetchone(
+                    f"SELECT {_COLUMNS} FROM tasks t WHERE t.team_id = ? AND t.user_id = ? "
+                    "AND t.source_checklist = ? AND t.source_item = ? AND t.done_at IS NULL",
+                    (team_id, actor_id, source_checklist, source_item),
+                )
+                if row is not None:
+                    return task_from_row(row)
+            task_id = await self._db.insert(
+                "INSERT INTO tasks(team_id, user_id, title, source_checklist, source_item, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (team_id, actor_id, title, source_checklist, source_item, to_db_time(now)),
+            )
+            return await self.get(actor_id, task_id)
+
+    async def list(self, actor_id: int, team_id: int, include_done: bool = False) -> list[Task]:
+        """Open tasks oldest first; with include_done, finished ones follow, latest done first."""
+        await require_in_team(self._db, actor_id, team_id, Permission.MANAGE_TASKS)
+        done_filter = "" if include_done else "AND t.done_at IS NULL "
+        rows = await self._db.fetchall(
+            f"SELECT {_COLUMNS} FROM tasks t WHERE t.team_id = ? AND t.user_id = ? {done_filter}"
+            "ORDER BY t.done_at IS NOT NULL, t.done_at DESC, t.created_at, t.id",
+            (team_id, actor_id),
+        )
+        return [task_from_row(r) for r in rows]
+
+    async def get(self, actor_id: int, task_id: int) -> Task:
+        row = await self._db.fetchone(
+            f"SELECT {_COLUMNS}, m.role AS actor_role FROM tasks t "
+            "LEFT JOIN memberships m ON m.team_id = t.team_id AND m.user_id = t.user_id "
+            "WHERE t.id = ? AND t.user_id = ?",
+            (task_id, actor_id),
+        )
+        if row is None:
+            raise NotFound(f"task {task_id}")
+        visible_or_not_found(row["actor_role"], Permission.MANAGE_TASKS, f"task {task_id}")
+        return task_from_row(row)
+
+    async def mark_done(self, actor_id: int, task_id: int, now: datetime) -> Task:
+        """Idempotent: a task already done keeps its first done time."""
+        async with self._db.transaction():
+            task = await self.get(actor_id, task_id)
+            if task.done_at is not None:
+                return task
+            await self._db.execute("UPDATE tasks SET done_at = ? WHERE id = ?", (to_db_time(now), task_id))
+            return await self.get(actor_id, task_id)
