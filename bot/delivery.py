@@ -49,7 +49,7 @@ class RetryingDelivery(BaseRequestMiddleware):
         bot: Bot,
         method: TelegramMethod[TelegramType],
     ) -> Response[TelegramType]:
-        if isinstance(method, GetUpdates):
+        if method.__api_method__ == GetUpdates.__api_method__:
             return await make_request(bot, method)  # the polling loop has its own backoff
         attempt = 0
         while True:

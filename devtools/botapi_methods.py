@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import time
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 from devtools.botapi_html import html_error
@@ -31,9 +33,16 @@ PARSE_MODES = {"html", "markdown", "markdownv2"}
 
 
 class BotApiMethods:
-    def __init__(self, state: StubState, local_mode: bool = False, callback_ttl: float = 15.0) -> None:
+    def __init__(
+        self,
+        state: StubState,
+        local_mode: bool = False,
+        callback_ttl: float = 15.0,
+        files_dir: Path | None = None,
+    ) -> None:
         self.state = state
         self.local_mode = local_mode
+        self.files_dir = files_dir
         self.callback_ttl = callback_ttl
         self.table: dict[str, Method] = {
             name[3:].replace("_", "").lower(): getattr(self, name) for name in dir(self) if name.startswith("api")
@@ -243,11 +252,18 @@ class BotApiMethods:
             raise ApiError(400, "Bad Request: invalid file_id")
         if stored.size > DOWNLOAD_LIMIT and not self.local_mode:
             raise ApiError(400, "Bad Request: file is too big")
+        file_path = stored.file_path
+        if self.local_mode and self.files_dir is not None:
+            # A --local server answers an absolute path on its disk; aiogram with is_local reads it directly.
+            local = self.files_dir / stored.file_path
+            await asyncio.to_thread(_write_file, local, stored.data)
+            file_path = str(local)
+            self.state.files_by_path[file_path.lstrip("/")] = stored.file_id
         return {
             "file_id": stored.file_id,
             "file_unique_id": stored.file_unique_id,
             "file_size": stored.size,
-            "file_path": stored.file_path,
+            "file_path": file_path,
         }
 
     async def apiGetChat(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -296,3 +312,8 @@ class BotApiMethods:
     async def apiGetMyShortDescription(self, params: dict[str, Any]) -> dict[str, str]:
         key = "short_description" + str(params.get("language_code") or "")
         return {"short_description": self.state.descriptions.get(key, "")}
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)

@@ -11,6 +11,7 @@ import contextlib
 import dataclasses
 import time
 from collections.abc import Callable
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
@@ -54,14 +55,17 @@ class BotApiStub:
         token: str = TEST_TOKEN,
         *,
         local_mode: bool = False,
+        files_dir: Path | None = None,
         callback_ttl: float = 15.0,
         host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
+        """local_mode: as a --local telegram-bot-api (no 20 MB download limit); with files_dir, getFile also
+        writes the file there and answers its absolute path, for a bot built with is_local=True."""
         self.token = token
         self.host, self.port = host, port
         self.state = StubState()
-        self.api = BotApiMethods(self.state, local_mode=local_mode, callback_ttl=callback_ttl)
+        self.api = BotApiMethods(self.state, local_mode, callback_ttl, files_dir)
         self.calls: list[ApiCall] = []
         self.base_url = ""
         self._faults: list[_Fault] = []
@@ -127,7 +131,7 @@ class BotApiStub:
     async def _handle_file(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self.token:
             return _reply(ApiError(401, "Unauthorized"))
-        file_id = self.state.files_by_path.get(request.match_info["path"])
+        file_id = self.state.files_by_path.get(request.match_info["path"].lstrip("/"))
         if file_id is None:
             return _reply(ApiError(404, "Not Found"))
         return web.Response(body=self.state.files[file_id].data, content_type="application/octet-stream")

@@ -119,7 +119,7 @@ def start_stdin_reader(loop: asyncio.AbstractEventLoop, queue: asyncio.Queue[str
                 loop.call_soon_threadsafe(queue.put_nowait, line)
             except RuntimeError:  # the loop is already closed
                 return
-            if line is None:
+            if line is None or line.strip() == "/quit":
                 return
 
     threading.Thread(target=worker, name="demo-stdin", daemon=True).start()
@@ -263,6 +263,7 @@ async def watch_bot(
 ) -> None:
     """End the demo when the bot dies, instead of leaving the user typing into nothing."""
     code = await process.wait()
+    term.prompting.clear()
     term.say(f"the bot exited with code {code}; see {log_path}")
     lines.put_nowait(None)
 

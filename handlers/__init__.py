@@ -10,23 +10,30 @@ from aiogram import F, Router
 
 
 def get_routers() -> list[Router]:
-    from handlers import (
-        checklists,
-        errors,
-        exports,
-        fallback,
-        history,
-        lifecycle,
-        menu,
-        settings,
-        start,
-        tasks,
-    )
+    import handlers.checklists
+    import handlers.errors
+    import handlers.exports
+    import handlers.fallback
+    import handlers.history
+    import handlers.lifecycle
+    import handlers.menu
+    import handlers.settings
+    import handlers.start
+    import handlers.tasks
 
-    routers = [
-        module.create_router()
-        for module in (errors, lifecycle, start, menu, checklists, history, tasks, settings, exports, fallback)
-    ]
+    modules = (
+        handlers.errors,
+        handlers.lifecycle,
+        handlers.start,
+        handlers.menu,
+        handlers.checklists,
+        handlers.history,
+        handlers.tasks,
+        handlers.settings,
+        handlers.exports,
+        handlers.fallback,
+    )
+    routers = [module.create_router() for module in modules]
     for router in routers:
         # The bot works in private chats only: in a group anyone could press anyone's buttons.
         router.message.filter(F.chat.type == "private")

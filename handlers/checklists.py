@@ -134,7 +134,7 @@ async def answer_given(
         await _stale(callback, callback_answer, content, run, checklist, answers, position)
         return
     item = checklist.items[position]
-    options = views.options_for(checklist, item)
+    options = checklist.answers_for(item)
     if not 0 <= callback_data.option < len(options):
         await _stale(callback, callback_answer, content, run, checklist, answers, position)
         return

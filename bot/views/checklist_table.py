@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.views.checklists import options_for
 from bot.views.common import local_date
 from content import Content
 from content.schema import Checklist
@@ -28,7 +27,7 @@ def run_table(
         ],
     ]
     for number, item in enumerate(checklist.items, start=1):
-        options = {option.key: option for option in options_for(checklist, item)}
+        options = {option.key: option for option in checklist.answers_for(item)}
         chosen = options.get(answers.get(item.key, ""))
         rows.append(
             [

@@ -9,16 +9,12 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.callbacks import AnswerCb, ChecklistCb, MenuCb, QuestionCb, RunCb, TaskAddCb
 from bot.views.common import Screen, local_date, progress_bar
 from content import Content
-from content.schema import AnswerOption, Checklist, Item
+from content.schema import Checklist
 from domain.checklists import ChecklistResult, RunComparison
 from domain.models import ChecklistRun
 
 MAX_WEAK_SHOWN = 5
 MAX_CHANGES_SHOWN = 8
-
-
-def options_for(checklist: Checklist, item: Item) -> tuple[AnswerOption, ...]:
-    return item.answers or checklist.answers
 
 
 def checklist_list(content: Content, last_runs: dict[str, ChecklistRun], timezone: str | None) -> Screen:
@@ -73,7 +69,7 @@ def question(
         progress_bar(index, total),
         content.t("checklists.question", question=escape(item.question)),
     ]
-    options = options_for(checklist, item)
+    options = checklist.answers_for(item)
     if chosen is not None:
         label = next((option.label for option in options if option.key == chosen), None)
         if label is not None:

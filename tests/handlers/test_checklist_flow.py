@@ -22,7 +22,7 @@ async def _start_arch(tg: FakeTelegram) -> int:
 
 def _option(tg: FakeTelegram, index: int, key: str) -> int:
     checklist = tg.content.checklist("arch")
-    options = checklist.items[index].answers or checklist.answers
+    options = checklist.answers_for(checklist.items[index])
     return [option.key for option in options].index(key)
 
 
@@ -66,7 +66,7 @@ async def test_stale_button_from_an_old_question_is_answered_politely(tg: FakeTe
     await tg.tap(HEAD, AnswerCb(run=run_id, index=0, option=1).pack())  # the same old button again
     assert tg.last_callback_answer() == tg.content.t("checklists.stale_question")
     item0 = tg.content.checklist("arch").items[0]
-    options = item0.answers or tg.content.checklist("arch").answers
+    options = tg.content.checklist("arch").answers_for(item0)
     assert (await tg.store.runs.answers(HEAD, run_id))[item0.key] == options[0].key
 
 
