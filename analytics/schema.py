@@ -64,6 +64,10 @@ class ExportReadError(Exception):
         self.code = code
         self.detail = detail
 
+    def __reduce__(self) -> tuple[type[ExportReadError], tuple[ReadErrorCode, str]]:
+        # Exceptions pickle from `args` (the message) by default; the sandbox sends this one between processes.
+        return (type(self), (self.code, self.detail))
+
 
 @dataclass(frozen=True, slots=True)
 class ReadLimits:
@@ -151,6 +155,10 @@ class MonthComparison:
     previous_revenue: float
     change: float | None  # relative, e.g. 0.12 == +12 %; None when previous is 0
     grade: str  # "decline" (<= 0), "flat" (0-10 %), "growth" (10-30 %), "surge" (> 30 %)
+    last_won: int = 0  # won deals closed in the last full month
+    previous_won: int = 0
+    last_avg_deal: float | None = None  # average won deal of the month (positive amounts)
+    previous_avg_deal: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,6 +191,7 @@ class Metrics:
     plan_spread: float | None  # max - min attainment across managers with plans
     signals: tuple[Signal, ...] = ()
     currency: str | None = None
+    revenue_by_month: tuple[tuple[str, float], ...] = ()  # ("YYYY-MM", won revenue), first to last month
 
 
 @dataclass(frozen=True, slots=True)

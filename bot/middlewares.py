@@ -24,6 +24,9 @@ class ActorMiddleware(BaseMiddleware):
         store: Store = data["store"]
         if tg_user is None or tg_user.is_bot:
             return await handler(event, data)
-        data["actor"] = await store.users.upsert_seen(tg_user.id, tg_user.full_name, tg_user.username)
+        actor = await store.users.upsert_seen(tg_user.id, tg_user.full_name, tg_user.username)
+        if actor.blocked_at is not None:  # they write to us again, so they no longer block the bot
+            await store.users.mark_blocked(actor.id, None)
+        data["actor"] = actor
         data["membership"] = await store.teams.current_membership(tg_user.id)
         return await handler(event, data)

@@ -1,0 +1,1 @@
+"""Developer tools: the Bot API stand-in (botapi_*) and the offline terminal demo (demo)."""

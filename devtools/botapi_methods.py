@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from devtools.botapi_html import html_error
+from devtools.botapi_profile import ProfileMethods
 from devtools.botapi_state import StubState
 from devtools.botapi_types import (
     CALLBACK_DATA_LIMIT,
@@ -21,7 +22,7 @@ from devtools.botapi_types import (
     SentMessage,
     StoredFile,
 )
-from devtools.botapi_wire import Upload, bot_user, message_to_api, private_chat
+from devtools.botapi_wire import Upload, bot_user, message_to_api
 
 Method = Callable[[dict[str, Any]], Awaitable[Any]]
 NOT_MODIFIED = (
@@ -32,7 +33,7 @@ QUERY_TOO_OLD = "Bad Request: query is too old and response timeout expired or q
 PARSE_MODES = {"html", "markdown", "markdownv2"}
 
 
-class BotApiMethods:
+class BotApiMethods(ProfileMethods):
     def __init__(
         self,
         state: StubState,
@@ -60,17 +61,6 @@ class BotApiMethods:
         return True
 
     # --- helpers ---------------------------------------------------------------------------
-
-    def _chat(self, params: dict[str, Any]) -> int:
-        raw = params.get("chat_id")
-        if isinstance(raw, str) and raw.startswith("@"):
-            found = [u.id for u in self.state.users.values() if u.username == raw[1:]]
-            raw = found[0] if found else None
-        chat_id = int(raw) if isinstance(raw, int | str) and str(raw).lstrip("-").isdigit() else None
-        if chat_id is None:
-            raise ApiError(400, "Bad Request: chat not found")
-        self.state.user(chat_id)
-        return chat_id
 
     def _sendable_chat(self, params: dict[str, Any]) -> int:
         chat_id = self._chat(params)
@@ -237,11 +227,12 @@ class BotApiMethods:
     async def apiAnswerCallbackQuery(self, params: dict[str, Any]) -> bool:
         query_id = str(params.get("callback_query_id") or "")
         tapped = self.state.callbacks.pop(query_id, None)  # a second answer is "invalid" too
-        latency = time.monotonic() - tapped[1] if tapped else 0.0
+        now = time.monotonic()
+        latency = now - tapped[1] if tapped else 0.0
         if tapped is None or latency > self.callback_ttl:
             raise ApiError(400, QUERY_TOO_OLD)
         text = params.get("text")
-        answer = CallbackAnswer(query_id, text, bool(params.get("show_alert")), params.get("url"), latency)
+        answer = CallbackAnswer(query_id, text, bool(params.get("show_alert")), params.get("url"), latency, now)
         self.state.callback_answers.append(answer)
         self.state.emit("answer", tapped[0], answer=answer)
         return True
@@ -265,53 +256,6 @@ class BotApiMethods:
             "file_size": stored.size,
             "file_path": file_path,
         }
-
-    async def apiGetChat(self, params: dict[str, Any]) -> dict[str, Any]:
-        chat = private_chat(self.state.user(self._chat(params)))
-        gifts = dict.fromkeys(
-            ("unlimited_gifts", "limited_gifts", "unique_gifts", "premium_subscription", "gifts_from_channels"),
-            False,
-        )
-        return chat | {"accent_color_id": 0, "max_reaction_count": 11, "accepted_gift_types": gifts}
-
-    @staticmethod
-    def _scope_key(params: dict[str, Any]) -> tuple[str, str]:
-        scope = params.get("scope") or {"type": "default"}
-        return str(sorted(scope.items())), str(params.get("language_code") or "")
-
-    async def apiSetMyCommands(self, params: dict[str, Any]) -> bool:
-        commands = [(str(c["command"]), str(c["description"])) for c in params.get("commands") or []]
-        self.state.commands_by_scope[self._scope_key(params)] = commands
-        self.state.last_commands = commands
-        return True
-
-    async def apiGetMyCommands(self, params: dict[str, Any]) -> list[dict[str, str]]:
-        commands = self.state.commands_by_scope.get(self._scope_key(params), [])
-        return [{"command": c, "description": d} for c, d in commands]
-
-    async def apiDeleteMyCommands(self, params: dict[str, Any]) -> bool:
-        self.state.commands_by_scope.pop(self._scope_key(params), None)
-        return True
-
-    async def apiSetMyDescription(self, params: dict[str, Any]) -> bool:
-        self.state.descriptions["description" + str(params.get("language_code") or "")] = str(
-            params.get("description") or ""
-        )
-        return True
-
-    async def apiSetMyShortDescription(self, params: dict[str, Any]) -> bool:
-        self.state.descriptions["short_description" + str(params.get("language_code") or "")] = str(
-            params.get("short_description") or ""
-        )
-        return True
-
-    async def apiGetMyDescription(self, params: dict[str, Any]) -> dict[str, str]:
-        key = "description" + str(params.get("language_code") or "")
-        return {"description": self.state.descriptions.get(key, "")}
-
-    async def apiGetMyShortDescription(self, params: dict[str, Any]) -> dict[str, str]:
-        key = "short_description" + str(params.get("language_code") or "")
-        return {"short_description": self.state.descriptions.get(key, "")}
 
 
 def _write_file(path: Path, data: bytes) -> None:

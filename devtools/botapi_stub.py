@@ -10,7 +10,6 @@ import asyncio
 import contextlib
 import dataclasses
 import time
-from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -18,15 +17,15 @@ from typing import Any
 from aiohttp import web
 
 from devtools.botapi_methods import BotApiMethods
-from devtools.botapi_state import Listener, StubState
+from devtools.botapi_state import StubState
 from devtools.botapi_types import (
     UPLOAD_LIMIT,
     ApiCall,
     ApiError,
-    CallbackAnswer,
     SentMessage,
     User,
 )
+from devtools.botapi_view import StubView
 from devtools.botapi_wire import Upload, bot_user, message_to_api, private_chat, read_params
 
 TEST_TOKEN = "123456:TEST-token"
@@ -49,7 +48,7 @@ class _Fault:
     times: int
 
 
-class BotApiStub:
+class BotApiStub(StubView):
     def __init__(
         self,
         token: str = TEST_TOKEN,
@@ -245,7 +244,7 @@ class BotApiStub:
         }
         await self.state.updates.push("my_chat_member", payload)
 
-    # --- test side: faults and observations ------------------------------------------------
+    # --- test side: faults and the request log ------------------------------------------------
 
     def fail_next(
         self,
@@ -271,7 +270,7 @@ class BotApiStub:
     def request_count(self, method: str) -> int:
         return sum(1 for call in self.calls if call.method.lower() == method.lower())
 
-    async def wait_for_request(self, method: str, after: int = 0, timeout: float = 10.0) -> None:  # noqa: ASYNC109
+    async def wait_for_request(self, method: str, after: int = 0, timeout: float = 10.0) -> None:
         """Wait until `method` has been called more than `after` times."""
         deadline = time.monotonic() + timeout
         while self.request_count(method) <= after:
@@ -280,53 +279,6 @@ class BotApiStub:
                 raise AssertionError(f"{method} not called within {timeout} s; calls: {self.requests[-20:]}")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._request_tick.wait(), remaining)
-
-    @property
-    def callback_answers(self) -> list[CallbackAnswer]:
-        return self.state.callback_answers
-
-    @property
-    def commands(self) -> list[tuple[str, str]]:
-        """(command, description) pairs of the latest setMyCommands call."""
-        return self.state.last_commands
-
-    def messages(self, chat_id: int, include_deleted: bool = False) -> list[SentMessage]:
-        return self.state.bot_messages(chat_id, include_deleted)
-
-    def last_message(self, chat_id: int) -> SentMessage:
-        sent = self.messages(chat_id)
-        if not sent:
-            raise AssertionError(f"the bot sent nothing to chat {chat_id}\n{self.transcript(chat_id)}")
-        return sent[-1]
-
-    async def wait_for(
-        self,
-        chat_id: int,
-        predicate: Callable[[SentMessage], bool] | str,
-        timeout: float = 10.0,  # noqa: ASYNC109 - the tests' API; a deadline, not a cancel scope
-        since: int | None = None,
-    ) -> SentMessage:
-        """A bot message, new or edited since the user's last action (or event `since`), that matches.
-
-        A str predicate means "the shown text contains it".
-        """
-        if isinstance(predicate, str):
-            needle = predicate
-            return await self.state.wait_for(chat_id, lambda m: needle in m.plain, timeout, since)
-        return await self.state.wait_for(chat_id, predicate, timeout, since)
-
-    async def wait_for_answer(self, callback_query_id: str, timeout: float = 1.0) -> CallbackAnswer:  # noqa: ASYNC109
-        return await self.state.wait_for_answer(callback_query_id, timeout)
-
-    def mark(self) -> int:
-        """The current event number, for wait_for(..., since=mark)."""
-        return self.state.mark()
-
-    def transcript(self, chat_id: int) -> str:
-        return self.state.transcript(chat_id)
-
-    def add_listener(self, listener: Listener) -> None:
-        self.state.listeners.append(listener)
 
 
 def _reply(error: ApiError) -> web.Response:

@@ -135,6 +135,7 @@ class CallbackAnswer:
     show_alert: bool
     url: str | None
     latency: float  # seconds from the tap to the answer
+    answered_at: float = 0.0  # monotonic time the answer arrived
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,13 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramUnauthorizedError,
 )
-from aiogram.types import BotCommand, BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.types import (
+    BotCommand,
+    BufferedInputFile,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputMediaDocument,
+)
 
 from devtools.botapi_stub import TEST_TOKEN, BotApiStub
 from tests.e2e.conftest import MakeBot
@@ -55,6 +61,8 @@ async def tg(stub: BotApiStub) -> AsyncIterator[Bot]:
 async def test_get_me_is_the_coach_bot(tg: Bot) -> None:
     me = await tg.get_me()
     assert (me.id, me.username, me.is_bot) == (7000000001, "rop_coach_bot", True)
+    chat = await tg.get_chat(USER)
+    assert (chat.id, chat.type, chat.first_name, chat.username) == (USER, "private", "Демо", "demo")
 
 
 async def test_send_message_is_stored_with_markup(tg: Bot, stub: BotApiStub) -> None:
@@ -114,16 +122,34 @@ async def test_long_callback_data_is_refused(tg: Bot) -> None:
 
 async def test_document_upload_and_download_back(tg: Bot, stub: BotApiStub) -> None:
     data = "месяц;выручка\nянварь;100\n".encode("cp1251")
-    sent = await tg.send_document(USER, BufferedInputFile(data, "report.csv"), caption="<i>Отчёт</i>")
+    sent = await tg.send_document(
+        USER, BufferedInputFile(data, "report.csv"), caption="<i>Отчёт</i>", reply_markup=keyboard([("Ок", "ok")])
+    )
     assert sent.document is not None and sent.document.file_name == "report.csv"
     assert sent.caption == "Отчёт"
     stored = stub.last_message(USER)
+    assert (stored.plain, stored.markup) == ("Отчёт", [[("Ок", "ok")]])
     assert stored.document is not None and (stored.document.filename, stored.document.data) == ("report.csv", data)
     file = await tg.get_file(sent.document.file_id)
     assert file.file_size == len(data) and file.file_path is not None
     buffer = io.BytesIO()
     await tg.download_file(file.file_path, destination=buffer)
     assert buffer.getvalue() == data
+
+
+async def test_media_group_of_two_documents(tg: Bot, stub: BotApiStub) -> None:
+    sent = await tg.send_media_group(
+        USER,
+        [
+            InputMediaDocument(media=BufferedInputFile(b"one", "a.csv")),
+            InputMediaDocument(media=BufferedInputFile(b"two", "b.csv"), caption="Два файла"),
+        ],
+    )
+    assert [m.document.file_name for m in sent if m.document] == ["a.csv", "b.csv"]
+    assert [(m.document.data if m.document else None, m.plain) for m in stub.messages(USER)] == [
+        (b"one", ""),
+        (b"two", "Два файла"),
+    ]
 
 
 async def test_photo_has_png_dimensions(tg: Bot, stub: BotApiStub) -> None:
@@ -199,6 +225,24 @@ async def test_get_file_over_20_mb(local_mode: bool, refused: bool) -> None:
                     await bot.get_file(update.message.document.file_id)
             else:
                 assert (await bot.get_file(update.message.document.file_id)).file_size == 20 * 1024 * 1024 + 1
+        finally:
+            await bot.session.close()
+
+
+async def test_local_mode_serves_an_absolute_path_for_is_local_bots(tmp_path: Path) -> None:
+    async with BotApiStub(local_mode=True, files_dir=tmp_path / "server") as api:
+        api.add_user(USER, "Демо")
+        await api.send_document(USER, "deals.csv", b"id;sum\n1;10\n")
+        session = AiohttpSession(api=TelegramAPIServer.from_base(api.base_url, is_local=True))
+        bot = Bot(TEST_TOKEN, session=session)
+        try:
+            [update] = await bot.get_updates(timeout=0)
+            assert update.message is not None and update.message.document is not None
+            file = await bot.get_file(update.message.document.file_id)
+            assert file.file_path is not None and Path(file.file_path).is_absolute()
+            buffer = io.BytesIO()
+            await bot.download_file(file.file_path, destination=buffer)
+            assert buffer.getvalue() == b"id;sum\n1;10\n"
         finally:
             await bot.session.close()
 

@@ -1,0 +1,89 @@
+"""Text encoding of an export: byte-order marks, strict UTF-8, then charset-normalizer among a few candidates."""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+
+from charset_normalizer import from_bytes
+
+from .layout import reading_rules
+
+DETECT_SAMPLE = 64 * 1024
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig", "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16", "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16", "utf-16-be"),
+)
+_LOWER_CYRILLIC = re.compile(r"[а-яё]")
+_UPPER_CYRILLIC = re.compile(r"[А-ЯЁ]")
+
+
+@dataclass(frozen=True, slots=True)
+class TextEncoding:
+    name: str  # what the file is in, as reported: "utf-8", "utf-8-sig", "utf-16", "cp1251", ...
+    codec: str  # codec for the bytes after the byte-order mark
+    bom: int  # length of the byte-order mark
+
+    @property
+    def is_utf16(self) -> bool:
+        return self.codec.startswith("utf-16")
+
+
+def detect_encoding(head: bytes, complete: bool) -> TextEncoding:
+    """Encoding of a text file from its first bytes; `complete` says the head is the whole file."""
+    for bom, name, codec in _BOMS:
+        if head.startswith(bom):
+            return TextEncoding(name, codec, len(bom))
+    utf16 = _bomless_utf16(head)
+    if utf16:
+        return TextEncoding("utf-16", utf16, 0)
+    sample = head[:DETECT_SAMPLE]
+    if _is_utf8(sample, final=complete and len(sample) == len(head)):
+        return TextEncoding("utf-8", "utf-8", 0)
+    codec = _guess_single_byte(sample)
+    return TextEncoding(codec, codec, 0)
+
+
+def _is_utf8(sample: bytes, final: bool) -> bool:
+    # The incremental decoder keeps an incomplete character at the sample's end instead of failing on it.
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=final)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _bomless_utf16(head: bytes) -> str | None:
+    """UTF-16 without a BOM shows up as NUL in every other byte of mostly-ASCII text."""
+    probe = head[:4096]
+    if len(probe) < 16:
+        return None
+    even, odd = probe[0::2], probe[1::2]
+    even_nul, odd_nul = even.count(0) / len(even), odd.count(0) / len(odd)
+    if odd_nul > 0.3 and even_nul < 0.02:
+        return "utf-16-le"
+    if even_nul > 0.3 and odd_nul < 0.02:
+        return "utf-16-be"
+    return None
+
+
+def _guess_single_byte(sample: bytes) -> str:
+    candidates = reading_rules().text_encodings
+    best = from_bytes(sample, cp_isolation=list(candidates)).best()
+    codec = codecs.lookup(best.encoding).name if best is not None else codecs.lookup(candidates[0]).name
+    if codec in {"cp1251", "koi8-r"}:
+        codec = _cyrillic_by_case(sample)
+    return codec
+
+
+def _cyrillic_by_case(sample: bytes) -> str:
+    """cp1251 and KOI8-R swap the case of Russian letters; real text is mostly lower case."""
+
+    def lower_share(codec: str) -> float:
+        text = sample.decode(codec, errors="replace")
+        lower, upper = len(_LOWER_CYRILLIC.findall(text)), len(_UPPER_CYRILLIC.findall(text))
+        return lower / (lower + upper) if lower + upper else 0.0
+
+    return "koi8-r" if lower_share("koi8-r") > lower_share("cp1251") else "cp1251"

@@ -1,0 +1,95 @@
+"""XLSX/XLSB/XLS/ODS via python-calamine: pick the sheet holding the deals table, deliver every cell as text."""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Sequence
+from datetime import date, datetime, time, timedelta
+
+from python_calamine import CalamineError, CalamineWorkbook, PasswordError, SheetTypeEnum
+
+from analytics.schema import ExportReadError, ReadErrorCode, ReadLimits
+
+from .base import GridTable, Payload, grid_to_table
+from .layout import HEADER_SCAN_ROWS, find_header, is_blank, is_text
+
+_PROBE_ROWS = HEADER_SCAN_ROWS + 51  # enough rows to find a header and check the rows under it
+Cell = int | float | str | bool | time | date | datetime | timedelta | None
+
+
+def cell_text(value: Cell) -> str:
+    """One text form per value so that parsing has a single path: whole floats without ".0", ISO dates."""
+    if value is None or isinstance(value, str):
+        return value or ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return ""
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return format(value, ".15g")  # Excel keeps 15 significant digits; hides 0.30000000000000004
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d" if value.time() == time() else "%Y-%m-%d %H:%M:%S")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, time):
+        return value.strftime("%H:%M:%S")
+    return str(value)
+
+
+def _strings(rows: Sequence[Sequence[Cell]]) -> list[list[str]]:
+    return [[cell_text(value) for value in row] for row in rows]
+
+
+def _open(payload: Payload) -> CalamineWorkbook:
+    try:
+        if payload.path is not None:
+            return CalamineWorkbook.from_path(str(payload.path))
+        return CalamineWorkbook.from_filelike(io.BytesIO(payload.data or b""))
+    except PasswordError as exc:
+        raise ExportReadError(ReadErrorCode.ENCRYPTED, str(exc)) from exc
+    except (CalamineError, ValueError, OSError) as exc:
+        raise ExportReadError(_failure_code(exc), str(exc)) from exc
+
+
+def _failure_code(exc: Exception) -> ReadErrorCode:
+    text = str(exc).casefold()
+    return ReadErrorCode.ENCRYPTED if "password" in text or "encrypt" in text else ReadErrorCode.CORRUPT
+
+
+def read_workbook(payload: Payload, fmt: str, limits: ReadLimits) -> GridTable:
+    """The sheet with the most non-empty data rows under a header of at least two text cells.
+
+    A single-column sheet is taken only when no sheet has such a header.
+    """
+    book = _open(payload)
+    try:
+        best: tuple[int, int, Sequence[Sequence[Cell]]] | None = None  # (score rank, data rows, raw rows)
+        seen_content = False
+        for meta in book.sheets_metadata:
+            if meta.typ != SheetTypeEnum.WorkSheet:
+                continue
+            sheet = book.get_sheet_by_name(meta.name)
+            probe = _strings(sheet.to_python(nrows=_PROBE_ROWS))
+            seen_content = seen_content or not all(is_blank(row) for row in probe)
+            header_at = find_header(probe)
+            if header_at is None:
+                continue
+            rank = 1 if sum(is_text(cell) for cell in probe[header_at]) >= 2 else 0
+            if best is not None and rank < best[0]:
+                continue
+            raw: Sequence[Sequence[Cell]] = sheet.to_python()
+            filled = sum(1 for row in raw[header_at + 1 :] if any(v not in ("", None) for v in row))
+            if best is None or (rank, filled) > best[:2]:
+                best = (rank, filled, raw)
+    except CalamineError as exc:
+        raise ExportReadError(_failure_code(exc), str(exc)) from exc
+    finally:
+        book.close()
+    if best is None:
+        raise ExportReadError(ReadErrorCode.NO_HEADER if seen_content else ReadErrorCode.EMPTY)
+    return grid_to_table(fmt, _strings(best[2]), limits)

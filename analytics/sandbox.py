@@ -1,0 +1,109 @@
+"""A warm process pool for the export engine: a time limit, a memory cap, and recovery after either.
+
+The bot awaits `pool.run(analyze, data, filename)` so pandas, calamine and matplotlib never run on the event
+loop (calamine holds the GIL, so a thread would still stall it). A call over its time limit kills the worker;
+a MemoryError or a dead worker (a native allocation failure under RLIMIT_AS aborts the process) becomes
+OUT_OF_MEMORY. Either way the next call gets a fresh worker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import resource
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, TypeVar
+
+from analytics.schema import ExportReadError, ReadErrorCode
+
+T = TypeVar("T")
+
+
+def _init_worker(memory_limit_bytes: int | None) -> None:
+    """Runs once in each worker: cap the address space, then pay the pandas import before the first file."""
+    if memory_limit_bytes:
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        soft = memory_limit_bytes if hard == resource.RLIM_INFINITY else min(memory_limit_bytes, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+    import pandas  # noqa: F401  (warm import)
+
+
+def _call(fn: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any]) -> T:
+    try:
+        return fn(*args, **kwargs)
+    except MemoryError as exc:  # numpy's own subclass does not always pickle; send our typed error instead
+        raise ExportReadError(ReadErrorCode.OUT_OF_MEMORY, type(exc).__name__) from None
+
+
+def _noop() -> None:
+    return None
+
+
+class AnalysisPool:
+    def __init__(
+        self,
+        max_workers: int = 1,
+        timeout_s: float = 60.0,
+        memory_limit_bytes: int | None = 2 * 1024**3,
+        start_method: str = "forkserver",
+    ) -> None:
+        self._max_workers = max_workers
+        self._timeout_s = timeout_s
+        self._memory_limit = memory_limit_bytes
+        self._context = multiprocessing.get_context(start_method)
+        self._generation = 0  # bumped on every restart, so one broken pool is restarted once
+        self._executor = self._start()
+
+    def _start(self) -> ProcessPoolExecutor:
+        executor = ProcessPoolExecutor(
+            max_workers=self._max_workers,
+            mp_context=self._context,
+            initializer=_init_worker,
+            initargs=(self._memory_limit,),
+        )
+        executor.submit(_noop)  # start a worker now: the first real call should not wait for imports
+        return executor
+
+    def _restart(self, generation: int) -> None:
+        if generation != self._generation:
+            return  # another call already replaced this pool
+        old = self._executor
+        # ProcessPoolExecutor cannot cancel a running call (before 3.14): kill its workers.
+        for process in list(getattr(old, "_processes", {}).values()):
+            process.kill()
+        old.shutdown(wait=False, cancel_futures=True)
+        self._generation += 1
+        self._executor = self._start()
+
+    async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run a picklable top-level function in a worker; raises ExportReadError(TIMEOUT | OUT_OF_MEMORY)."""
+        for attempt in range(2):
+            generation = self._generation
+            try:
+                submitted = self._executor.submit(_call, fn, args, kwargs)
+            except BrokenProcessPool:  # a worker died while idle: nothing of this call ran yet
+                self._restart(generation)
+                submitted = self._executor.submit(_call, fn, args, kwargs)
+                generation = self._generation
+            try:
+                return await asyncio.wait_for(asyncio.wrap_future(submitted), self._timeout_s)
+            except TimeoutError:
+                self._restart(generation)
+                raise ExportReadError(ReadErrorCode.TIMEOUT, f"over {self._timeout_s:g} s") from None
+            except BrokenProcessPool:
+                if generation != self._generation and attempt == 0:
+                    continue  # killed because another call timed out: this one deserves a second try
+                self._restart(generation)
+                raise ExportReadError(ReadErrorCode.OUT_OF_MEMORY, "worker died") from None
+            except MemoryError:
+                raise ExportReadError(ReadErrorCode.OUT_OF_MEMORY) from None
+        raise AssertionError("unreachable")
+
+    def shutdown(self, wait: bool = True) -> None:
+        """Stop the workers: after the running call (wait=True), or at once, killing it (wait=False)."""
+        if not wait:
+            for process in list(getattr(self._executor, "_processes", {}).values()):
+                process.kill()
+        self._executor.shutdown(wait=wait, cancel_futures=True)
