@@ -58,7 +58,6 @@ def build_funnel(p: Prepared, stage_order: Sequence[str]) -> FunnelLayout:
     position[open_idx] = np.arange(len(open_idx))
     k = len(open_idx)
 
-    reach = np.zeros(p.total, dtype=np.int64)
     at = np.where(known, position[np.where(known, codes, 0)], -1)  # open position of the deal's stage or -1
     reach = np.where(at >= 0, at, 0)
     reach = np.where(p.won, max(k - 1, 0), reach)
@@ -78,8 +77,9 @@ def _stage_codes(stage: pd.Series, stage_order: Sequence[str]) -> tuple[np.ndarr
     """Integer stage per deal (-1 when missing) over the pipeline order plus any stage the order missed."""
     codes, uniques = pd.factorize(stage)
     names = [str(u) for u in uniques]
-    order = [s for s in dict.fromkeys(stage_order)]
-    order += [s for s in names if s not in set(order)]
+    order = list(dict.fromkeys(stage_order))
+    seen = set(order)
+    order += [s for s in names if s not in seen]
     where = {s: i for i, s in enumerate(order)}
     remap = np.asarray([where[s] for s in names] + [-1], dtype=np.int64)
     return remap[codes], order  # codes == -1 picks the trailing -1

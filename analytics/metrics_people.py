@@ -1,0 +1,153 @@
+"""Per-manager results against personal plans, and the client base by how recently each client bought."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from analytics.metrics_prep import DAY, Prepared, cycle_days, month_index, month_label
+from analytics.schema import AnalysisParams, ClientBase, Field, ManagerStats
+
+# A plan keyed by this month applies to the whole period of the export (a two-column plans file).
+WHOLE_PERIOD = "*"
+
+
+def name_key(name: str) -> str:
+    """Plans typed in the bot and names in the export differ in case and spacing, never in letters."""
+    return " ".join(name.split()).casefold()
+
+
+def period_months(p: Prepared) -> list[str]:
+    """Every calendar month from the export's first date to its last."""
+    if p.start is None or p.end is None:
+        return []
+    first = p.start.year * 12 + p.start.month - 1
+    last = p.end.year * 12 + p.end.month - 1
+    return [month_label(i) for i in range(first, last + 1)]
+
+
+def manager_stats(p: Prepared, plans: Mapping[tuple[str, str], float] | None) -> tuple[ManagerStats, ...]:
+    codes, names = pd.factorize(p.frame[Field.MANAGER.value])
+    if not len(names):
+        return ()
+    won_amount = np.where(p.won, p.amount, np.nan)
+    table = pd.DataFrame(
+        {
+            "m": codes,
+            "won": p.won,
+            "lost": p.lost,
+            "revenue": won_amount,
+            "size": np.where(won_amount > 0, won_amount, np.nan),
+            "cycle": np.where(p.won, cycle_days(p.frame), np.nan),
+        }
+    )
+    table = table[table["m"] >= 0]
+    agg = table.groupby("m", sort=True).agg(
+        deals=("won", "size"),
+        won=("won", "sum"),
+        lost=("lost", "sum"),
+        revenue=("revenue", "sum"),
+        avg=("size", "mean"),
+        cycle=("cycle", "median"),
+    )
+    planned = _plan_attainment(p, codes, [str(n) for n in names], plans) if plans else {}
+    stats = []
+    for m, row in zip(agg.index.to_numpy(), agg.itertuples(index=False), strict=True):
+        won, lost = int(row.won), int(row.lost)
+        plan, revenue_in_plan = planned.get(int(m), (None, None))
+        stats.append(
+            ManagerStats(
+                manager=str(names[m]),
+                deals=int(row.deals),
+                won=won,
+                revenue=float(row.revenue),
+                win_rate=won / (won + lost) if won + lost else None,
+                avg_deal=_opt(row.avg),
+                cycle_days_median=_opt(row.cycle),
+                plan=plan,
+                attainment=None if plan is None or revenue_in_plan is None else revenue_in_plan / plan,
+                over_plan=None if plan is None or revenue_in_plan is None else revenue_in_plan - plan,
+            )
+        )
+    return tuple(sorted(stats, key=lambda s: (-s.revenue, s.manager)))
+
+
+def _plan_attainment(
+    p: Prepared, codes: np.ndarray, names: list[str], plans: Mapping[tuple[str, str], float]
+) -> dict[int, tuple[float, float]]:
+    """manager code -> (plan, revenue counted against it).
+
+    A whole-period plan is compared with all the manager's won revenue. Monthly plans: plan = the sum over
+    the months the export covers, revenue = won revenue closed in those months; months outside the export
+    are ignored (nothing to compare them with)."""
+    months = set(period_months(p))
+    whole: dict[str, float] = {}
+    monthly: dict[str, dict[int, float]] = {}
+    for (manager, month), amount in plans.items():
+        key = name_key(manager)
+        if month == WHOLE_PERIOD:
+            whole[key] = whole.get(key, 0.0) + float(amount)
+        elif month in months:
+            year, mon = (int(x) for x in month.split("-"))
+            by_month = monthly.setdefault(key, {})
+            by_month[year * 12 + mon - 1] = by_month.get(year * 12 + mon - 1, 0.0) + float(amount)
+    if not whole and not monthly:
+        return {}
+    won_amount = np.where(p.won, p.amount, np.nan)
+    sale = pd.DataFrame({"m": codes, "month": month_index(p.won_date), "revenue": won_amount})
+    sale = sale[(sale["m"] >= 0) & sale["revenue"].notna()]
+    by_manager_month = sale.groupby(["m", "month"])["revenue"].sum()
+    by_manager = sale.groupby("m")["revenue"].sum()
+    result: dict[int, tuple[float, float]] = {}
+    for code, name in enumerate(names):
+        key = name_key(name)
+        if key in whole and whole[key] > 0:
+            result[code] = (whole[key], float(by_manager.get(code, 0.0)))
+        elif key in monthly and sum(monthly[key].values()) > 0:
+            plan_months = monthly[key]
+            revenue = sum(float(by_manager_month.get((code, float(i)), 0.0)) for i in plan_months)
+            result[code] = (sum(plan_months.values()), revenue)
+    return result
+
+
+def plan_spread(managers: tuple[ManagerStats, ...]) -> float | None:
+    values = [m.attainment for m in managers if m.attainment is not None]
+    return max(values) - min(values) if len(values) >= 2 else None
+
+
+def client_base(p: Prepared, params: AnalysisParams) -> ClientBase | None:
+    """Clients with a won deal, by days from their last won deal to the export's last date."""
+    if p.end is None:
+        return None
+    codes, names = pd.factorize(p.frame[Field.CLIENT.value])
+    dated = (codes >= 0) & p.won & p.won_date.notna().to_numpy()
+    if not dated.any():
+        return None
+    table = pd.DataFrame(
+        {"c": codes[dated], "date": p.won_date.to_numpy()[dated], "revenue": np.nan_to_num(p.amount[dated])}
+    )
+    per_client = table.groupby("c").agg(last=("date", "max"), revenue=("revenue", "sum"))
+    # Calendar days (a deal closed at 18:00 ninety days ago is still 90 days old).
+    days = ((p.end.normalize() - per_client["last"].dt.normalize()) / DAY).to_numpy()
+    groups = (
+        days <= params.active_days,
+        (days > params.active_days) & (days <= params.sleeping_days),
+        days > params.sleeping_days,
+    )
+    revenue = per_client["revenue"].to_numpy()
+    total = float(revenue.sum())
+    shares = [float(revenue[g].sum()) / total if total > 0 else None for g in groups]
+    return ClientBase(
+        active=int(groups[0].sum()),
+        sleeping=int(groups[1].sum()),
+        churned=int(groups[2].sum()),
+        active_revenue_share=shares[0],
+        sleeping_revenue_share=shares[1],
+        churned_revenue_share=shares[2],
+    )
+
+
+def _opt(value: float) -> float | None:
+    return None if pd.isna(value) else float(value)
