@@ -7,7 +7,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from analytics.metrics_prep import DAY, Prepared, cycle_days, month_index, month_label
+from analytics.metrics_prep import DAY, Prepared, cycle_days, month_label
 from analytics.schema import AnalysisParams, ClientBase, Field, ManagerStats
 
 # A plan keyed by this month applies to the whole period of the export (a two-column plans file).
@@ -96,7 +96,7 @@ def _plan_attainment(
     if not whole and not monthly:
         return {}
     won_amount = np.where(p.won, p.amount, np.nan)
-    sale = pd.DataFrame({"m": codes, "month": month_index(p.won_date), "revenue": won_amount})
+    sale = pd.DataFrame({"m": codes, "month": p.won_month, "revenue": won_amount})
     sale = sale[(sale["m"] >= 0) & sale["revenue"].notna()]
     by_manager_month = sale.groupby(["m", "month"])["revenue"].sum()
     by_manager = sale.groupby("m")["revenue"].sum()
@@ -121,7 +121,7 @@ def client_base(p: Prepared, params: AnalysisParams) -> ClientBase | None:
     """Clients with a won deal, by days from their last won deal to the export's last date."""
     if p.end is None:
         return None
-    codes, names = pd.factorize(p.frame[Field.CLIENT.value])
+    codes, _ = pd.factorize(p.frame[Field.CLIENT.value])
     dated = (codes >= 0) & p.won & p.won_date.notna().to_numpy()
     if not dated.any():
         return None

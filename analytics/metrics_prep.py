@@ -30,6 +30,7 @@ class Prepared:
     open: np.ndarray
     amount: np.ndarray  # float64, NaN unknown
     won_date: pd.Series  # datetime64: close date of won deals, creation date when the close date is unknown
+    won_month: np.ndarray  # month_index of won_date (NaN for deals not won or undated)
     start: pd.Timestamp | None  # the period covered by the export
     end: pd.Timestamp | None  # "the export's last date": every age and "last full month" is counted from it
 
@@ -67,7 +68,7 @@ def prepare(deals: Deals, kind: DatasetKind) -> Prepared:
     won_date = closed_done.fillna(created).where(won)
     start = _min(created, closed_done)
     end = _max(created, closed_done)
-    return Prepared(frame, kind, won, lost, open_, amount, won_date, start, end)
+    return Prepared(frame, kind, won, lost, open_, amount, won_date, month_index(won_date), start, end)
 
 
 def _dates(frame: pd.DataFrame, column: Field) -> pd.Series:

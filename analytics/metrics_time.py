@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analytics.metrics_prep import Prepared, month_index, month_label
+from analytics.metrics_prep import Prepared, month_label
 from analytics.schema import MonthComparison
 
 # Grades of the month-over-month change (the issue's scale): <= 0 decline, up to +10 % flat,
@@ -16,7 +16,7 @@ GROWTH_UP_TO = 0.30
 
 def revenue_by_month(p: Prepared) -> tuple[tuple[str, float], ...]:
     """Won revenue per close month, every month from the first sale to the last (empty months as 0)."""
-    months = month_index(p.won_date)
+    months = p.won_month
     sold = ~np.isnan(months) & ~np.isnan(p.amount)
     if not sold.any():
         return ()
@@ -51,13 +51,14 @@ def month_comparison(p: Prepared) -> MonthComparison | None:
     previous = last - 1
     if p.start.year * 12 + p.start.month - 1 > previous:
         return None
-    months = month_index(p.won_date)
+    months = p.won_month
     stats = []
     for index in (last, previous):
-        in_month = (months == index) & ~np.isnan(p.amount)
+        in_month = months == index
         amounts = p.amount[in_month]
         positive = amounts[amounts > 0]
-        stats.append((float(amounts.sum()), int(in_month.sum()), float(positive.mean()) if len(positive) else None))
+        mean = float(positive.mean()) if len(positive) else None
+        stats.append((float(np.nansum(amounts)), int(in_month.sum()), mean))
     (last_rev, last_won, last_avg), (prev_rev, prev_won, prev_avg) = stats
     change = last_rev / prev_rev - 1 if prev_rev > 0 else None
     return MonthComparison(

@@ -72,6 +72,9 @@ async def start_checklist(
         return
     now = datetime.now(UTC)
     run = await store.runs.in_progress(actor.id, team_id, checklist.key)
+    if run is not None and callback_data.action == "restart":
+        await store.runs.abandon(actor.id, run.id)
+        run = None
     if run is None:
         run = await store.runs.start(actor.id, team_id, checklist.key, now)
     answers = await store.runs.answers(actor.id, run.id)
@@ -225,7 +228,7 @@ def create_router() -> Router:
     router.message.register(list_checklists, Command("checklists"))
     router.callback_query.register(list_checklists, MenuCb.filter(F.action == "checklists"))
     router.callback_query.register(open_checklist, ChecklistCb.filter(F.action == "open"))
-    router.callback_query.register(start_checklist, ChecklistCb.filter(F.action == "start"))
+    router.callback_query.register(start_checklist, ChecklistCb.filter(F.action.in_({"start", "restart"})))
     router.callback_query.register(answer_given, AnswerCb.filter())
     router.callback_query.register(question_action, QuestionCb.filter())
     router.callback_query.register(add_task, TaskAddCb.filter())

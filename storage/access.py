@@ -9,9 +9,7 @@ from storage.db import Database
 
 
 async def role_in(db: Database, user_id: int, team_id: int) -> Role | None:
-    row = await db.fetchone(
-        "SELECT role FROM memberships WHERE team_id = ? AND user_id = ?", (team_id, user_id)
-    )
+    row = await db.fetchone("SELECT role FROM memberships WHERE team_id = ? AND user_id = ?", (team_id, user_id))
     return None if row is None else Role(row["role"])
 
 

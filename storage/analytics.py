@@ -87,9 +87,7 @@ class MappingRepo:
         mapping = json.loads(row["mapping_json"])
         return {str(k): str(v) for k, v in mapping.items()}
 
-    async def save(
-        self, actor_id: int, team_id: int, signature: str, mapping: dict[str, str], now: datetime
-    ) -> None:
+    async def save(self, actor_id: int, team_id: int, signature: str, mapping: dict[str, str], now: datetime) -> None:
         payload = json.dumps(mapping, ensure_ascii=False, sort_keys=True)
         async with self._db.transaction():
             await require_in_team(self._db, actor_id, team_id, Permission.UPLOAD_EXPORT)

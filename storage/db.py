@@ -61,7 +61,8 @@ class Migration:
 
 
 def load_migrations(folder: Path = MIGRATIONS_DIR) -> list[Migration]:
-    """Read `NNNN_name.sql` files in version order; a duplicate version is a packaging error."""
+    """Read `NNNN_name.sql` files in version order; a duplicate version is a packaging error.
+    A file holds plain DDL without BEGIN/COMMIT: `_migrate` wraps each file in its own transaction."""
     found: dict[int, Migration] = {}
     for path in sorted(folder.glob("*.sql")):
         match = _MIGRATION_NAME.match(path.name)
@@ -82,6 +83,7 @@ class Database:
 
     Reads from other tasks also wait for an open transaction, so nobody sees uncommitted rows
     (all tasks share this one connection). Reads inside the owning task's transaction run directly.
+    So never wait, inside a transaction, on another task that uses the database: it would deadlock.
     """
 
     def __init__(self, conn: aiosqlite.Connection) -> None:
@@ -113,8 +115,7 @@ class Database:
 
     async def _migrate(self, migrations: Iterable[Migration]) -> None:
         await self._conn.execute(
-            "CREATE TABLE IF NOT EXISTS schema_migrations ("
-            " version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
         )
         rows = await self._conn.execute_fetchall("SELECT version FROM schema_migrations")
         applied = {int(row[0]) for row in rows}

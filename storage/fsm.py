@@ -56,8 +56,7 @@ class SQLiteStorage(BaseStorage):
         text = dump_data(data)
         async with self._db.transaction():
             await self._db.execute(
-                "INSERT INTO fsm_states(key, data) VALUES (?, ?) "
-                "ON CONFLICT(key) DO UPDATE SET data = excluded.data",
+                "INSERT INTO fsm_states(key, data) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET data = excluded.data",
                 (storage_key(key), text),
             )
             await self._drop_if_empty(key)

@@ -78,9 +78,7 @@ class InviteRepo:
         )
         return [invite_from_row(r) for r in rows]
 
-    async def regenerate(
-        self, actor_id: int, team_id: int, role: Role, ttl: timedelta, now: datetime
-    ) -> Invite:
+    async def regenerate(self, actor_id: int, team_id: int, role: Role, ttl: timedelta, now: datetime) -> Invite:
         """Revoke the role's live codes and issue a new one, atomically: an old link stops working."""
         async with self._db.transaction():
             await require_in_team(self._db, actor_id, team_id, Permission.MANAGE_TEAM)
@@ -115,9 +113,7 @@ class InviteRepo:
                 "ON CONFLICT(team_id, user_id) DO NOTHING",
                 (invite.team_id, user_id, invite.role.value, to_db_time(now)),
             )
-            await self._db.execute(
-                "UPDATE users SET current_team_id = ? WHERE id = ?", (invite.team_id, user_id)
-            )
+            await self._db.execute("UPDATE users SET current_team_id = ? WHERE id = ?", (invite.team_id, user_id))
             member = await self._db.fetchone(
                 "SELECT team_id, user_id, role, joined_at FROM memberships WHERE team_id = ? AND user_id = ?",
                 (invite.team_id, user_id),

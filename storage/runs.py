@@ -102,8 +102,7 @@ class RunRepo:
             if run.status is RunStatus.FINISHED:
                 return run
             await self._db.execute(
-                "UPDATE checklist_runs SET status = 'finished', finished_at = ?, score = ?, zone = ? "
-                "WHERE id = ?",
+                "UPDATE checklist_runs SET status = 'finished', finished_at = ?, score = ?, zone = ? WHERE id = ?",
                 (to_db_time(now), score, zone, run_id),
             )
             return await self.get(actor_id, run_id)

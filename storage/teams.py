@@ -91,8 +91,7 @@ class TeamRepo:
 
     async def memberships_of(self, user_id: int) -> list[Membership]:
         rows = await self._db.fetchall(
-            "SELECT team_id, user_id, role, joined_at FROM memberships WHERE user_id = ? "
-            "ORDER BY joined_at, team_id",
+            "SELECT team_id, user_id, role, joined_at FROM memberships WHERE user_id = ? ORDER BY joined_at, team_id",
             (user_id,),
         )
         return [membership_from_row(r) for r in rows]
@@ -150,9 +149,7 @@ class TeamRepo:
             await self._drop_membership(team_id, actor_id)
 
     async def _drop_membership(self, team_id: int, user_id: int) -> bool:
-        cursor = await self._db.execute(
-            "DELETE FROM memberships WHERE team_id = ? AND user_id = ?", (team_id, user_id)
-        )
+        cursor = await self._db.execute("DELETE FROM memberships WHERE team_id = ? AND user_id = ?", (team_id, user_id))
         if cursor.rowcount == 0:
             return False
         # Point the person's UI at another team of theirs (or none) instead of a team they left.

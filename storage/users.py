@@ -84,8 +84,6 @@ class UserRepo:
         await self._update(user_id, "blocked_at = ?", opt_to_db_time(when), missing_ok=True)
 
     async def _update(self, user_id: int, assignment: str, value: object, missing_ok: bool = False) -> None:
-        changed = await self._db.execute_write(
-            f"UPDATE users SET {assignment} WHERE id = ?", (value, user_id)
-        )
+        changed = await self._db.execute_write(f"UPDATE users SET {assignment} WHERE id = ?", (value, user_id))
         if changed == 0 and not missing_ok:
             raise NotFound(f"user {user_id}")

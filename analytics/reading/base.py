@@ -135,20 +135,20 @@ def grid_to_table(
     fmt: str, rows: Sequence[Sequence[str]], limits: ReadLimits, encoding: str | None = None
 ) -> GridTable:
     """Header row, footers, blank rows and trailing unnamed empty columns resolved on a grid of string cells."""
-    if all(is_blank(row) for row in rows):
-        raise ExportReadError(ReadErrorCode.EMPTY)
     header_at = find_header(rows)
     if header_at is None:
-        raise ExportReadError(ReadErrorCode.NO_HEADER)
-    body = rows[header_at + 1 : header_at + 1 + footer_start(rows[header_at + 1 :], reading_rules())]
-    body = [row for row in body if not is_blank(row)]
-    if not body:
-        raise ExportReadError(ReadErrorCode.EMPTY, "only a header")
+        raise ExportReadError(ReadErrorCode.EMPTY if all(is_blank(r) for r in rows) else ReadErrorCode.NO_HEADER)
+    body = rows[header_at + 1 :]
+    body = body[: footer_start(body, reading_rules())]
     if len(body) > limits.max_rows:
         raise ExportReadError(ReadErrorCode.TOO_MANY_ROWS, f"{len(body)} rows")
-    header = rows[header_at]
-    width = max(effective_width(header), max(effective_width(row) for row in body))
-    names = clean_headers([*header[:width], *[""] * (width - len(header))])
-    padded = [[cell or None for cell in row[:width]] + [None] * (width - len(row)) for row in body]
-    frame = pd.DataFrame(padded, columns=list(names), dtype=object).astype("str")
+    frame = pd.DataFrame(list(body), dtype=object)  # ragged rows are padded with missing values
+    frame = frame.mask(frame.isna() | frame.eq("")).dropna(how="all")
+    if frame.empty:
+        raise ExportReadError(ReadErrorCode.EMPTY, "only a header")
+    header = list(rows[header_at])
+    width = max(effective_width(header), int(frame.notna().any().to_numpy().nonzero()[0].max()) + 1)
+    header = [*header[:width], *[""] * (width - len(header))]
+    frame = frame.reindex(columns=range(width)).astype("str").reset_index(drop=True)
+    frame.columns = list(clean_headers(header))
     return GridTable(fmt, frame, encoding)

@@ -18,6 +18,9 @@ _BOMS = (
 )
 _LOWER_CYRILLIC = re.compile(r"[а-яё]")
 _UPPER_CYRILLIC = re.compile(r"[А-ЯЁ]")
+_WORD = re.compile(r"[^\W\d_]+")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,12 +73,28 @@ def _bomless_utf16(head: bytes) -> str | None:
 
 
 def _guess_single_byte(sample: bytes) -> str:
+    """cp1251 or KOI8-R for Russian text (by the shape of its words), else charset-normalizer's best guess.
+
+    charset-normalizer alone mistakes a short cp1251 sample for mac-cyrillic or cp1252.
+    """
+    if _looks_cyrillic(sample.decode("cp1251", errors="replace")):
+        return _cyrillic_by_case(sample)
     candidates = reading_rules().text_encodings
     best = from_bytes(sample, cp_isolation=list(candidates)).best()
-    codec = codecs.lookup(best.encoding).name if best is not None else codecs.lookup(candidates[0]).name
-    if codec in {"cp1251", "koi8-r"}:
-        codec = _cyrillic_by_case(sample)
-    return codec
+    return codecs.lookup(best.encoding if best is not None else candidates[0]).name
+
+
+def _looks_cyrillic(text: str) -> bool:
+    """Words with a non-ASCII letter are whole Cyrillic words, not Latin words with one odd letter
+    ("Cafй" is cp1252 "Café" read as cp1251)."""
+    cyrillic = mixed = 0
+    for word in _WORD.findall(text):
+        if _CYRILLIC.search(word):
+            if _LATIN.search(word):
+                mixed += 1
+            else:
+                cyrillic += 1
+    return cyrillic > 0 and mixed <= 0.1 * cyrillic
 
 
 def _cyrillic_by_case(sample: bytes) -> str:

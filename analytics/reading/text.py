@@ -24,6 +24,7 @@ SAMPLE_ROWS = 300  # parsed rows of the head used to find the header
 DELIMITERS = (";", "\t", ",", "|")  # preference order on a tie
 _DELIMITER_ROWS = 50
 _EOL = re.compile(rb"\r\n|\n|\r")
+_BLANK_CHARS = ' \t\r\n"\u00a0' + "".join(DELIMITERS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,21 +61,19 @@ def parse_rows(texts: Sequence[str], delimiter: str, limit: int) -> list[_Row]:
     return rows
 
 
-def choose_delimiter(texts: Sequence[str]) -> str:
-    """The delimiter that splits most records into the same number (> 1) of fields; csv.Sniffer fails on
-    one-column files and on title rows."""
-    best: tuple[int, int] | None = None
-    chosen = None
+def rank_delimiters(texts: Sequence[str]) -> list[str]:
+    """Delimiters ordered by how many records they split into the same number (> 1) of fields, then by that
+    number; the last one never occurs in the sample, for a one-column file. csv.Sniffer fails on one-column
+    files and on title rows."""
+    scores: dict[str, tuple[int, int]] = {}
     for delimiter in DELIMITERS:
         widths = Counter(len(row.cells) for row in parse_rows(texts, delimiter, _DELIMITER_ROWS))
         scored = [(freq, width) for width, freq in widths.items() if width > 1]
-        if scored and (best is None or max(scored) > best):
-            best, chosen = max(scored), delimiter
-    if chosen is not None:
-        return chosen
-    # One column: pick a delimiter that never occurs so values are not split.
+        if scored:
+            scores[delimiter] = max(scored)
+    ranked = sorted(scores, key=lambda d: scores[d], reverse=True)  # stable: DELIMITERS order on a tie
     joined = "".join(texts)
-    return min(DELIMITERS, key=joined.count)
+    return [*ranked, min(DELIMITERS, key=joined.count)]
 
 
 class TextTable:
@@ -170,14 +169,14 @@ def open_text(payload: Payload, encoding: TextEncoding, limits: ReadLimits) -> T
     complete = len(head) >= payload.size
     lines = split_lines(head[start:], start, complete)
     texts = [raw.decode(codec, errors="replace") for _, raw in lines]
-    if not any(text.strip() for text in texts):
+    if not any(text.strip(_BLANK_CHARS) for text in texts):  # nothing but spaces, delimiters and quotes
         raise ExportReadError(ReadErrorCode.EMPTY)
-    delimiter = choose_delimiter(texts)
-    rows = parse_rows(texts, delimiter, SAMPLE_ROWS)
-    if not rows:
-        raise ExportReadError(ReadErrorCode.EMPTY)
-    header_at = find_header([row.cells for row in rows])
-    if header_at is None:
+    for delimiter in rank_delimiters(texts):  # the best-scored delimiter under which a header shows up
+        rows = parse_rows(texts, delimiter, SAMPLE_ROWS)
+        header_at = find_header([row.cells for row in rows])
+        if header_at is not None:
+            break
+    else:
         raise ExportReadError(ReadErrorCode.NO_HEADER)
     header = rows[header_at]
     header_offset = lines[header.first_line][0]

@@ -50,6 +50,10 @@ def intro(content: Content, checklist: Checklist, in_progress_at: int | None) ->
             text=content.t("checklists.buttons.continue", number=in_progress_at + 1, total=len(checklist.items)),
             callback_data=ChecklistCb(action="start", key=checklist.key),
         )
+        builder.button(
+            text=content.t("checklists.buttons.restart"),
+            callback_data=ChecklistCb(action="restart", key=checklist.key),
+        )
     else:
         builder.button(
             text=content.t("checklists.buttons.start"), callback_data=ChecklistCb(action="start", key=checklist.key)

@@ -14,7 +14,7 @@ CREATE TABLE users (
 );
 
 CREATE TABLE teams (
-    id          INTEGER PRIMARY KEY,
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,  -- ids are never reused: old buttons carry them
     name        TEXT NOT NULL,
     timezone    TEXT NOT NULL,
     created_by  INTEGER NOT NULL,                 -- history only; no FK so a user can be erased
@@ -42,7 +42,7 @@ CREATE TABLE invites (
 CREATE INDEX invites_by_team_role ON invites(team_id, role);
 
 CREATE TABLE checklist_runs (
-    id            INTEGER PRIMARY KEY,
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,  -- ids are never reused: old buttons carry them
     team_id       INTEGER NOT NULL REFERENCES teams(id) ON DELETE CASCADE,
     user_id       INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
     checklist_key TEXT NOT NULL,
@@ -66,7 +66,7 @@ CREATE TABLE checklist_answers (
 ) WITHOUT ROWID;
 
 CREATE TABLE tasks (
-    id               INTEGER PRIMARY KEY,
+    id               INTEGER PRIMARY KEY AUTOINCREMENT,  -- ids are never reused: old buttons carry them
     team_id          INTEGER NOT NULL REFERENCES teams(id) ON DELETE CASCADE,
     user_id          INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
     title            TEXT NOT NULL,

@@ -161,3 +161,18 @@ async def test_history_lists_finished_runs(tg: FakeTelegram) -> None:
     await _finish_with(tg, ["yes"] * size)
     await tg.send(HEAD, "/history")
     assert "100 из 100" in tg.last_text(HEAD)
+
+
+async def test_restart_discards_the_unfinished_run(tg: FakeTelegram) -> None:
+    await onboard_head(tg)
+    run_id = await _start_arch(tg)
+    await tg.tap(HEAD, AnswerCb(run=run_id, index=0, option=0).pack())
+    await tg.tap(HEAD, ChecklistCb(action="open", key="arch").pack())
+    assert tg.content.t("checklists.buttons.restart") in [text for text, _ in tg.buttons(HEAD)]
+    await tg.tap(HEAD, ChecklistCb(action="restart", key="arch").pack())
+    assert "Вопрос 1 из" in tg.last_text(HEAD)
+    membership = await tg.store.teams.current_membership(HEAD)
+    assert membership is not None
+    fresh = await tg.store.runs.in_progress(HEAD, membership.team_id, "arch")
+    assert fresh is not None and fresh.id != run_id
+    assert await tg.store.runs.answers(HEAD, fresh.id) == {}

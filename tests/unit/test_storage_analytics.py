@@ -75,8 +75,9 @@ async def test_plans_set_replace_list_delete(store: Store, team: Team) -> None:
     assert set(await store.plans.for_team(HEAD, team.id)) == {("Иванов", "2024-05"), ("Петрова", "2024-05")}
 
 
-@pytest.mark.parametrize(("month", "amount"), [("2024-13", 1.0), ("2024-5", 1.0), ("май", 1.0),
-                                                ("2024-05", -1.0), ("2024-05", float("nan"))])
+@pytest.mark.parametrize(
+    ("month", "amount"), [("2024-13", 1.0), ("2024-5", 1.0), ("май", 1.0), ("2024-05", -1.0), ("2024-05", float("nan"))]
+)
 async def test_plans_refuse_bad_values(store: Store, team: Team, month: str, amount: float) -> None:
     with pytest.raises(ValueError):
         await store.plans.set(HEAD, team.id, "Иванов", month, amount)

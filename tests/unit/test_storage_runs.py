@@ -1,3 +1,4 @@
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -123,3 +124,12 @@ async def test_task_list_open_first_then_done(store: Store, team: Team) -> None:
     assert [t.id for t in await store.tasks.list(HEAD, team.id)] == [t2.id]
     assert [t.id for t in await store.tasks.list(HEAD, team.id, include_done=True)] == [t2.id, t3.id, t1.id]
     assert (await store.tasks.get(HEAD, t2.id)).title == "two"
+
+
+async def test_two_simultaneous_starts_give_one_run(store: Store, team: Team) -> None:
+    first, second = await asyncio.gather(
+        store.runs.start(HEAD, team.id, "funnel", T0), store.runs.start(HEAD, team.id, "funnel", T0 + MIN)
+    )
+    assert first == second
+    row = await store.db.fetchone("SELECT COUNT(*) AS n FROM checklist_runs")
+    assert row is not None and row["n"] == 1

@@ -106,9 +106,7 @@ def test_salesforce_footer_is_dropped() -> None:
 
 
 def test_quoted_multiline_fields() -> None:
-    data = (
-        'id,note,amount\n1,"first line\nsecond line",10\n2,"a ""quoted"" word,\nthen more",20\n3,plain,30\n'
-    ).encode()
+    data = b'id,note,amount\n1,"first line\nsecond line",10\n2,"a ""quoted"" word,\nthen more",20\n3,plain,30\n'
     table = open_table(data)
     assert values(table.read(["id", "note", "amount"])) == [
         ["1", "first line\nsecond line", "10"],

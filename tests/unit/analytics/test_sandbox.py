@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import pickle
 import time
 from collections.abc import Iterator
@@ -24,6 +25,10 @@ def sleep_for(seconds: float) -> str:
 def allocate(n_bytes: int) -> int:
     block = bytearray(n_bytes)
     return len(block)
+
+
+def die() -> None:
+    os._exit(3)  # what a native allocation failure under RLIMIT_AS looks like from outside
 
 
 def refuse() -> None:
@@ -69,3 +74,10 @@ async def test_allocation_over_the_cap_is_out_of_memory_and_the_pool_recovers(po
         await pool.run(allocate, 2 * 1024**3)
     assert caught.value.code is ReadErrorCode.OUT_OF_MEMORY
     assert await pool.run(allocate, 10 * 1024**2) == 10 * 1024**2
+
+
+async def test_dead_worker_is_out_of_memory_and_the_pool_recovers(pool: AnalysisPool) -> None:
+    with pytest.raises(ExportReadError) as caught:
+        await pool.run(die)
+    assert caught.value.code is ReadErrorCode.OUT_OF_MEMORY
+    assert await pool.run(add, 2, 2) == {"sum": 4}

@@ -1,0 +1,107 @@
+"""The export engine end to end: file -> table -> recognised columns -> deals -> metrics and signals.
+
+The heavy libraries (pandas, matplotlib, openpyxl) are imported inside the functions: the bot imports this
+module only to hand `analyze_for_bot` to the worker pool, and must not load them on its event loop.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from analytics.schema import (
+    AnalysisParams,
+    AnalysisResult,
+    ExportReadError,
+    Field,
+    ReadErrorCode,
+    ReadLimits,
+)
+
+if TYPE_CHECKING:
+    from content.loader import Content
+
+DEFAULT_LIMITS = ReadLimits()
+DEFAULT_PARAMS = AnalysisParams()
+
+Plans = Mapping[tuple[str, str], float]  # (manager, "YYYY-MM" or "*" for the whole period) -> amount
+
+
+def analyze(
+    source: bytes | Path,
+    filename: str | None = None,
+    *,
+    plans: Plans | None = None,
+    overrides: Mapping[Field, str] | None = None,
+    limits: ReadLimits = DEFAULT_LIMITS,
+    params: AnalysisParams = DEFAULT_PARAMS,
+) -> AnalysisResult:
+    from analytics.columns import recognize
+    from analytics.metrics import compute_metrics
+    from analytics.normalize import to_deals
+    from analytics.reading import open_table
+    from analytics.signals import find_signals
+
+    table = open_table(source, filename, limits)
+    recognition = recognize(table.headers, table.sample(), overrides)
+    amount_known = Field.AMOUNT in recognition.mapping or recognition.candidates.get(Field.AMOUNT)
+    if not amount_known:
+        raise ExportReadError(ReadErrorCode.NO_AMOUNT, "no money-like column")
+    deals = to_deals(table, recognition)
+    metrics = compute_metrics(deals, recognition.kind, plans, params)
+    metrics = dataclasses.replace(metrics, signals=find_signals(metrics, deals, params))
+    return AnalysisResult(recognition=recognition, metrics=metrics)
+
+
+@dataclass(frozen=True, slots=True)
+class BotAnalysis:
+    result: AnalysisResult
+    summary_html: str
+    charts: tuple[tuple[str, bytes], ...]  # (name, PNG): funnel or revenue, managers, clients; empty ones skipped
+    report_xlsx: bytes
+    snapshot_json: str  # the metrics only: no rows, no client names
+
+
+def analyze_for_bot(
+    data: bytes,
+    filename: str | None,
+    plans: Plans | None,
+    overrides: Mapping[Field, str] | None,
+    limits: ReadLimits,
+    params: AnalysisParams,
+    locale: str = "ru",
+) -> BotAnalysis:
+    """Everything the bot replies with, built in the worker process (top-level, picklable arguments)."""
+    from analytics.charts import render_charts
+    from analytics.metrics_json import snapshot_json
+    from analytics.render import render_summary
+    from analytics.report import build_report_xlsx
+
+    result = analyze(data, filename, plans=plans, overrides=overrides, limits=limits, params=params)
+    t = _content(locale).t
+    return BotAnalysis(
+        result=result,
+        summary_html=render_summary(result, t, params),
+        charts=tuple(render_charts(result.metrics, t, params)),
+        report_xlsx=build_report_xlsx(result, t),
+        snapshot_json=snapshot_json(result.metrics),
+    )
+
+
+@lru_cache(maxsize=4)
+def _content(locale: str) -> Content:
+    """Loaded once per worker process: the pool keeps its workers warm."""
+    from content.loader import load_content
+
+    return load_content(locale)
+
+
+def metrics_to_json(result: AnalysisResult, t: Any) -> dict[str, Any]:
+    """The CLI's --json object (see analytics.metrics_json); `t` is Content.t."""
+    from analytics.metrics_json import metrics_to_json as build
+
+    return build(result, t)

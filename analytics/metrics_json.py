@@ -1,0 +1,78 @@
+"""The metrics as JSON: the CLI's --json object and the snapshot the bot stores per team and period.
+
+Unknown values are null, never 0. Neither form holds a row of the export or a client's name (the metrics
+themselves hold none: clients are only counted).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from datetime import date
+from enum import Enum
+from typing import Any
+
+from analytics.render import signal_text
+from analytics.render_format import Fmt, TextFn
+from analytics.schema import AnalysisResult, Metrics
+
+SNAPSHOT_VERSION = 1
+
+
+def plain(value: Any) -> Any:
+    """Dataclasses, enums, dates, tuples and NaN -> JSON-ready values."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {str(plain(k)): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    return value
+
+
+def snapshot_json(metrics: Metrics) -> str:
+    data = plain(metrics)
+    data["revenue_by_month"] = {month: revenue for month, revenue in metrics.revenue_by_month}
+    return json.dumps({"version": SNAPSHOT_VERSION, "metrics": data}, ensure_ascii=False, sort_keys=True)
+
+
+def metrics_to_json(result: AnalysisResult, t: TextFn) -> dict[str, Any]:
+    m = result.metrics
+    f = Fmt(t, m.currency)
+    data: dict[str, Any] = {
+        "kind": m.kind.value,
+        "rows": m.rows,
+        "columns": {field.value: header for field, header in result.recognition.mapping.items()},
+        "ambiguous": [field.value for field in result.recognition.ambiguous],
+        "period": plain(m.period),
+        "currency": m.currency,
+        "deals": plain(m.deals),
+        "won_revenue": m.won_revenue,
+        "win_rate": m.win_rate,
+        "avg_deal": m.avg_deal,
+        "avg_deal_new": m.avg_deal_new,
+        "avg_deal_existing": m.avg_deal_existing,
+        "funnel": plain(m.funnel),
+        "managers": plain(m.managers),
+        "plan_spread": m.plan_spread,
+        "clients": plain(m.clients),
+        "margin": m.margin,
+        "margin_share": m.margin_share,
+        "qualified_conversion": m.qualified_conversion,
+        "cycle_days_median": m.cycle_days_median,
+        "stale_open_deals": m.stale_open_deals,
+        "month": plain(m.month),
+        "revenue_by_month": [{"month": month, "revenue": revenue} for month, revenue in m.revenue_by_month],
+        "signals": [
+            {"code": s.code, "text": signal_text(f, s.code, s.facts), "seed": s.seed, "facts": plain(s.facts)}
+            for s in m.signals
+        ],
+    }
+    return dict(plain(data))
