@@ -22,18 +22,23 @@ MAX_MONTHS = 24
 COLOR = "#3b6fb6"
 PLAN_COLOR = "#d9822b"
 DEFAULT_PARAMS = AnalysisParams()
+# Telegram shows a 1200-pixel image at phone width: text needs to be larger than matplotlib's 10 pt.
+STYLE: dict[str, Any] = {"font.size": 13, "axes.titlesize": 16, "axes.spines.top": False, "axes.spines.right": False}
 CLIENT_COLORS = ("#3a9d5d", "#e0b43a", "#c0504d")
 
 
 def render_charts(metrics: Metrics, t: TextFn, params: AnalysisParams = DEFAULT_PARAMS) -> list[tuple[str, bytes]]:
     """[(name, png)] in the order funnel (or revenue), managers, clients; names are file-name safe."""
+    import matplotlib
+
     f = Fmt(t, metrics.currency)
-    first = ("revenue", _revenue(metrics, f)) if metrics.kind is DatasetKind.SALES else ("funnel", _funnel(metrics, f))
-    charts: list[tuple[str, bytes | None]] = [
-        first,
-        ("managers", _managers(metrics, f)),
-        ("clients", _clients(metrics, f, params)),
-    ]
+    with matplotlib.rc_context(STYLE):  # type: ignore[arg-type]  # restored afterwards: no global state leaks
+        sales = metrics.kind is DatasetKind.SALES
+        charts: list[tuple[str, bytes | None]] = [
+            ("revenue", _revenue(metrics, f)) if sales else ("funnel", _funnel(metrics, f)),
+            ("managers", _managers(metrics, f)),
+            ("clients", _clients(metrics, f, params)),
+        ]
     return [(name, png) for name, png in charts if png is not None]
 
 
@@ -52,6 +57,12 @@ def _png(fig: Any) -> bytes:
 
 def _short(name: str) -> str:
     return name if len(name) <= BAR_NAME_LIMIT else name[: BAR_NAME_LIMIT - 1] + "…"
+
+
+def _integer_axis(axis: Any) -> None:
+    from matplotlib.ticker import MaxNLocator
+
+    axis.set_major_locator(MaxNLocator(integer=True))
 
 
 def _money_axis(axis: Any) -> None:
@@ -74,6 +85,7 @@ def _funnel(metrics: Metrics, f: Fmt) -> bytes | None:
     ax.bar_label(bars, labels=labels, padding=4)
     ax.set_title(f.t("analytics.charts.funnel_title"))
     ax.set_xlabel(f.t("analytics.charts.funnel_axis"))
+    _integer_axis(ax.xaxis)
     ax.margins(x=0.25)
     return _png(fig)
 
@@ -103,8 +115,8 @@ def _managers(metrics: Metrics, f: Fmt) -> bytes | None:
     ax.invert_yaxis()
     with_plan = [i for i, m in enumerate(managers) if m.plan is not None]
     if with_plan:
-        ax.scatter([managers[i].plan for i in with_plan], with_plan, marker="|", s=900, linewidths=3,
-                   color=PLAN_COLOR, zorder=3, label=f.t("analytics.charts.managers_plan"))
+        ax.vlines([managers[i].plan for i in with_plan], [i - 0.45 for i in with_plan], [i + 0.45 for i in with_plan],
+                  colors=PLAN_COLOR, linewidths=4, zorder=3, label=f.t("analytics.charts.managers_plan"))
         labels = [
             f.t("analytics.charts.managers_attainment", value=f.pct(m.attainment)) if m.plan is not None else ""
             for m in managers
@@ -120,7 +132,9 @@ def _managers(metrics: Metrics, f: Fmt) -> bytes | None:
     ax.bar_label(bars, labels=labels, padding=4)
     ax.set_xlabel(f.t("analytics.charts.managers_axis", currency=f.currency))
     _money_axis(ax.xaxis)
-    ax.margins(x=0.3)
+    # room on the right for the labels after the longest bar or plan mark
+    right = max([m.revenue for m in managers] + [m.plan for m in managers if m.plan is not None])
+    ax.set_xlim(0, right * 1.45)
     return _png(fig)
 
 
@@ -144,5 +158,6 @@ def _clients(metrics: Metrics, f: Fmt, params: AnalysisParams) -> bytes | None:
     ax.bar_label(bars, labels=labels, padding=4)
     ax.set_title(f.t("analytics.charts.clients_title"))
     ax.set_ylabel(f.t("analytics.charts.clients_axis"))
+    _integer_axis(ax.yaxis)
     ax.margins(y=0.15)
     return _png(fig)

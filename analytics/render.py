@@ -92,7 +92,7 @@ def _sections(result: AnalysisResult, t: TextFn, params: AnalysisParams, html_mo
         return value if not html_mode or len(value) <= NAME_LIMIT else value[: NAME_LIMIT - 1] + "…"
 
     return [
-        _overview(result, f, line, title),
+        _overview(result, f, line, title, params),
         _month(m, f, line, title),
         _funnel(m, f, line, title, name),
         _clients(m, f, line, title, params),
@@ -104,7 +104,9 @@ def _sections(result: AnalysisResult, t: TextFn, params: AnalysisParams, html_mo
 Line = Callable[..., str]
 
 
-def _overview(result: AnalysisResult, f: Fmt, line: Line, title: Callable[[str], str]) -> _Section:
+def _overview(
+    result: AnalysisResult, f: Fmt, line: Line, title: Callable[[str], str], params: AnalysisParams
+) -> _Section:
     m = result.metrics
     head = [title("analytics.summary.title")]
     if m.period.start and m.period.end:
@@ -143,6 +145,9 @@ def _overview(result: AnalysisResult, f: Fmt, line: Line, title: Callable[[str],
             head.append(line("analytics.summary.margin", value=f.money(m.margin), share=f.pct(m.margin_share)))
         else:
             head.append(line("analytics.summary.margin_no_share", value=f.money(m.margin)))
+    if m.stale_open_deals:
+        head.append(line("analytics.summary.stale", days=params.stale_open_days, count=f.count(m.stale_open_deals),
+                         open=f.count(d.open)))
     return _Section("overview", head)
 
 

@@ -101,9 +101,10 @@ class AnalysisPool:
                 raise ExportReadError(ReadErrorCode.OUT_OF_MEMORY) from None
         raise AssertionError("unreachable")
 
-    def shutdown(self, wait: bool = True) -> None:
-        """Stop the workers: after the running call (wait=True), or at once, killing it (wait=False)."""
-        if not wait:
+    def shutdown(self, graceful: bool = False) -> None:
+        """Stop the workers. By default at once, killing a running call (the bot is stopping and must not
+        hang on it); graceful=True waits for the running call to finish."""
+        if not graceful:
             for process in list(getattr(self._executor, "_processes", {}).values()):
                 process.kill()
-        self._executor.shutdown(wait=wait, cancel_futures=True)
+        self._executor.shutdown(wait=graceful, cancel_futures=True)

@@ -124,7 +124,7 @@ class GridTable:
         missing = [c for c in columns if c not in self.headers]
         if missing:
             raise KeyError(f"no such columns: {missing}")
-        return self._frame[list(columns)]
+        return self._frame[list(dict.fromkeys(columns))]
 
     @property
     def row_count(self) -> int | None:
@@ -142,7 +142,10 @@ def grid_to_table(
     body = body[: footer_start(body, reading_rules())]
     if len(body) > limits.max_rows:
         raise ExportReadError(ReadErrorCode.TOO_MANY_ROWS, f"{len(body)} rows")
-    frame = pd.DataFrame(list(body), dtype=object)  # ragged rows are padded with missing values
+    widest = max((len(row) for row in body), default=0)
+    if any(len(row) != widest for row in body):  # HTML rows may be ragged; calamine's never are
+        body = [[*row, *[""] * (widest - len(row))] for row in body]
+    frame = pd.DataFrame(list(body), dtype=object)
     frame = frame.mask(frame.isna() | frame.eq("")).dropna(how="all")
     if frame.empty:
         raise ExportReadError(ReadErrorCode.EMPTY, "only a header")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from charset_normalizer import from_bytes
@@ -59,16 +60,21 @@ def _is_utf8(sample: bytes, final: bool) -> bool:
 
 
 def _bomless_utf16(head: bytes) -> str | None:
-    """UTF-16 without a BOM shows up as NUL in every other byte of mostly-ASCII text."""
-    probe = head[:4096]
+    """UTF-16 without a BOM: the high byte of each character is NUL (ASCII) or one of a few values (0x04 for
+    Cyrillic), the low byte almost never NUL, and the whole decodes."""
+    probe = head[: 4096 if len(head) > 4096 else len(head) - len(head) % 2]
     if len(probe) < 16:
         return None
-    even, odd = probe[0::2], probe[1::2]
-    even_nul, odd_nul = even.count(0) / len(even), odd.count(0) / len(odd)
-    if odd_nul > 0.3 and even_nul < 0.02:
-        return "utf-16-le"
-    if even_nul > 0.3 and odd_nul < 0.02:
-        return "utf-16-be"
+    for codec, high, low in (("utf-16-le", probe[1::2], probe[0::2]), ("utf-16-be", probe[0::2], probe[1::2])):
+        if low.count(0) > 0.02 * len(low) or high.count(0) < 0.1 * len(high):
+            continue
+        if sum(n for _, n in Counter(high).most_common(2)) < 0.9 * len(high):
+            continue
+        try:
+            codecs.getincrementaldecoder(codec)().decode(probe, final=False)
+        except UnicodeDecodeError:
+            continue
+        return codec
     return None
 
 

@@ -35,7 +35,9 @@ def reading_rules() -> ReadingRules:
     """The phrases and encodings from analytics/data/reading.yaml, read once."""
     raw = yaml.safe_load(_DATA_FILE.read_text(encoding="utf-8"))
     words = sorted((str(w).casefold() for w in raw["totals_words"]), key=len, reverse=True)
-    totals = re.compile(r"^(?:" + "|".join(re.escape(w) for w in words) + r")(?:$|[\s:(.,])")
+    followers = "|".join(re.escape(str(w).casefold()) for w in raw["totals_followers"])
+    alternatives = "|".join(re.escape(w) for w in words)
+    totals = re.compile(rf"^(?:{alternatives})(?:$|\s*[:(.,]|\s+(?:{followers})(?:$|\s))")
     return ReadingRules(
         footer_prefixes=tuple(str(p).casefold() for p in raw["footer_prefixes"]),
         totals=totals,

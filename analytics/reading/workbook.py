@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from python_calamine import CalamineError, CalamineWorkbook, PasswordError, SheetTypeEnum
+from python_calamine import CalamineError, CalamineWorkbook, PasswordError, SheetTypeEnum, SheetVisibleEnum
 
 from analytics.schema import ExportReadError, ReadErrorCode, ReadLimits
 
@@ -74,32 +74,39 @@ def _failure_code(exc: Exception) -> ReadErrorCode:
 def read_workbook(payload: Payload, fmt: str, limits: ReadLimits) -> GridTable:
     """The sheet with the most non-empty data rows under a header of at least two text cells.
 
-    A single-column sheet is taken only when no sheet has such a header.
+    Visible sheets come before hidden ones (lookup lists); a single-column sheet is taken only when no sheet
+    has a header of two text cells.
     """
     book = _open(payload)
     try:
-        best: tuple[int, int, Sequence[Sequence[Cell]]] | None = None  # (score rank, data rows, raw rows)
+        candidates: list[tuple[tuple[bool, bool], str, int]] = []  # ((visible, 2+ text cells), name, header)
         seen_content = False
         for meta in book.sheets_metadata:
             if meta.typ != SheetTypeEnum.WorkSheet:
                 continue
-            sheet = book.get_sheet_by_name(meta.name)
-            probe = _strings(sheet.to_python(nrows=_PROBE_ROWS))
+            probe = _strings(book.get_sheet_by_name(meta.name).to_python(nrows=_PROBE_ROWS))
             seen_content = seen_content or not all(is_blank(row) for row in probe)
             header_at = find_header(probe)
-            if header_at is None:
-                continue
-            rank = 1 if sum(is_text(cell) for cell in probe[header_at]) >= 2 else 0
-            if best is not None and rank < best[0]:
-                continue
-            raw: Sequence[Sequence[Cell]] = sheet.to_python()
-            filled = sum(1 for row in raw[header_at + 1 :] if any(v not in ("", None) for v in row))
-            if best is None or (rank, filled) > best[:2]:
-                best = (rank, filled, raw)
+            if header_at is not None:
+                wide = sum(is_text(cell) for cell in probe[header_at]) >= 2
+                candidates.append(((meta.visible == SheetVisibleEnum.Visible, wide), meta.name, header_at))
+        if not candidates:
+            raise ExportReadError(ReadErrorCode.NO_HEADER if seen_content else ReadErrorCode.EMPTY)
+        top = max(rank for rank, _, _ in candidates)
+        finalists = [(name, header_at) for rank, name, header_at in candidates if rank == top]
+        best: Sequence[Sequence[Cell]] = []
+        most = -1
+        for name, header_at in finalists:
+            raw = book.get_sheet_by_name(name).to_python()
+            filled = _filled_rows(raw[header_at + 1 :]) if len(finalists) > 1 else 0
+            if filled > most:
+                best, most = raw, filled
     except CalamineError as exc:
         raise ExportReadError(_failure_code(exc), str(exc)) from exc
     finally:
         book.close()
-    if best is None:
-        raise ExportReadError(ReadErrorCode.NO_HEADER if seen_content else ReadErrorCode.EMPTY)
-    return grid_to_table(fmt, _strings(best[2]), limits)
+    return grid_to_table(fmt, _strings(best), limits)
+
+
+def _filled_rows(rows: Sequence[Sequence[Cell]]) -> int:
+    return sum(1 for row in rows if any(v != "" and v is not None for v in row))

@@ -28,8 +28,9 @@ def values(frame: pd.DataFrame) -> list[list[str | None]]:
         (DEALS.encode("koi8-r"), "koi8-r"),
         # Excel's "Unicode text": UTF-16 LE with a BOM, tab-delimited, CRLF.
         (DEALS.replace(";", "\t").replace("\n", "\r\n").encode("utf-16"), "utf-16"),
+        (DEALS.encode("utf-16-le"), "utf-16"),  # no BOM: told by the NUL in every other byte
     ],
-    ids=["utf-8", "utf-8-sig", "cp1251", "koi8-r", "utf-16"],
+    ids=["utf-8", "utf-8-sig", "cp1251", "koi8-r", "utf-16", "utf-16-no-bom"],
 )
 def test_encodings(data: bytes, encoding: str) -> None:
     table = open_table(data)

@@ -90,6 +90,23 @@ def test_the_sheet_holding_the_deals_table_is_chosen() -> None:
     assert len(table.read(["Сумма"])) == 5
 
 
+def test_a_hidden_sheet_loses_to_a_visible_one_even_when_longer() -> None:
+    book = openpyxl.Workbook()
+    deals = book.active
+    deals.title = "Сделки"
+    for row in [["Сделка", "Сумма"], ["Окна", 100], ["Двери", 200]]:
+        deals.append(row)
+    lookup = book.create_sheet("Списки")
+    lookup.sheet_state = "hidden"
+    for row in [["Этап", "Порядок"], *[[f"Этап {i}", i] for i in range(10)]]:
+        lookup.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    table = open_table(out.getvalue())
+    assert table.headers == ("Сделка", "Сумма")
+    assert table.row_count == 2
+
+
 def test_xlsx_read_from_a_path(tmp_path: Path) -> None:
     path = tmp_path / "deals.xlsx"
     path.write_bytes(xlsx(("Лист1", [["Amount", "Stage"], [10, "Won"], [20, "Lost"]])))
@@ -177,3 +194,10 @@ def test_html_picks_the_largest_table_and_keeps_merged_cells_aligned() -> None:
     table = open_table(html.encode())
     assert table.headers == ("Клиент", "Менеджер", "Сумма")
     assert values(table.read(["Менеджер", "Сумма"])) == [[None, "100"], ["Иванов", "200"]]
+
+
+def test_html_rows_shorter_than_the_header_are_padded() -> None:
+    html = "<table><tr><td>a</td><td>b</td><td>c</td></tr><tr><td>1</td></tr><tr><td>2</td><td>3</td></tr></table>"
+    table = open_table(html.encode())
+    assert table.headers == ("a", "b", "c")
+    assert values(table.read(["c", "b", "a"])) == [[None, None, "1"], [None, "3", "2"]]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import pickle
 import time
@@ -31,6 +32,12 @@ def die() -> None:
     os._exit(3)  # what a native allocation failure under RLIMIT_AS looks like from outside
 
 
+def read_headers(data: bytes) -> tuple[str, ...]:
+    from analytics.reading import open_table
+
+    return open_table(data).headers
+
+
 def refuse() -> None:
     raise ExportReadError(ReadErrorCode.NO_HEADER, "row 3")
 
@@ -39,7 +46,7 @@ def refuse() -> None:
 def pool() -> Iterator[AnalysisPool]:
     created = AnalysisPool(max_workers=1, timeout_s=1.0, memory_limit_bytes=1024**3)
     yield created
-    created.shutdown(wait=False)
+    created.shutdown()
 
 
 def test_export_read_error_pickles_with_code_and_detail() -> None:
@@ -50,6 +57,13 @@ def test_export_read_error_pickles_with_code_and_detail() -> None:
 
 async def test_result_and_kwargs_come_back(pool: AnalysisPool) -> None:
     assert await pool.run(add, 2, 3, scale=10) == {"sum": 50}
+
+
+async def test_reading_runs_in_the_worker(pool: AnalysisPool) -> None:
+    assert await pool.run(read_headers, "Сделка;Бюджет \nОкна;100\n".encode("cp1251")) == ("Сделка", "Бюджет")
+    with pytest.raises(ExportReadError) as caught:
+        await pool.run(read_headers, b"")
+    assert caught.value.code is ReadErrorCode.EMPTY
 
 
 async def test_worker_errors_keep_their_code(pool: AnalysisPool) -> None:
@@ -81,3 +95,12 @@ async def test_dead_worker_is_out_of_memory_and_the_pool_recovers(pool: Analysis
         await pool.run(die)
     assert caught.value.code is ReadErrorCode.OUT_OF_MEMORY
     assert await pool.run(add, 2, 2) == {"sum": 4}
+
+
+async def test_graceful_shutdown_lets_the_running_call_finish() -> None:
+    pool = AnalysisPool(timeout_s=5.0, memory_limit_bytes=None)
+    await pool.run(add, 0, 0)  # warm
+    running = asyncio.create_task(pool.run(sleep_for, 0.5))
+    await asyncio.sleep(0.1)
+    await asyncio.to_thread(pool.shutdown, True)
+    assert await running == "woke"  # not killed

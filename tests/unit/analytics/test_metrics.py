@@ -1,0 +1,266 @@
+"""Metrics on small hand-built deal tables; every expected number is worked out by hand in the comments."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from analytics.metrics import compute_metrics
+from analytics.metrics_time import grade, last_full_month
+from analytics.schema import AnalysisParams, DatasetKind, FunnelStage, Metrics
+from tests.unit.analytics.deals_factory import make_deals
+
+STAGES = ["Новая", "Квалификация", "Переговоры", "Успешно реализовано", "Закрыто и не реализовано"]
+WON, LOST = "Успешно реализовано", "Закрыто и не реализовано"
+
+
+def _deal(stage: str, status: str, manager: str | None, amount: float | None, created: str,
+          closed: str | None = None, client: str | None = None, source: str | None = None, **extra: object) -> dict:
+    return dict(stage=stage, status=status, manager=manager, amount=amount, created=created, closed=closed,
+                client=client, source=source, **extra)
+
+
+def base_rows() -> list[dict]:
+    return [
+        _deal("Новая", "open", "Анна", 1000, "2024-03-20", client="К1", source="сайт"),  # 1
+        _deal("Квалификация", "open", "Анна", 2000, "2024-01-10", client="К2", source="сайт"),  # 2
+        _deal("Переговоры", "open", "Борис", 3000, "2024-02-01", client="К3"),  # 3
+        _deal(WON, "won", "Анна", 10000, "2024-01-01", "2024-01-11", "К1", "сайт"),  # 4: cycle 10
+        _deal(WON, "won", "Анна", 20000, "2024-02-01", "2024-02-21", "К1", "сайт"),  # 5: cycle 20
+        _deal(WON, "won", "Борис", 30000, "2024-02-10", "2024-03-11", "К4"),  # 6: cycle 30
+        _deal(WON, "won", "Борис", 0, "2024-03-01", "2024-03-05", "К5"),  # 7: cycle 4, budget not filled
+        _deal(LOST, "lost", "Анна", 5000, "2024-01-05", "2024-01-25", "К6", "сайт"),  # 8
+        _deal(LOST, "lost", "Борис", None, "2024-03-01", "2024-03-31"),  # 9
+        _deal("Новая", "open", None, None, "2024-03-25"),  # 10
+    ]
+
+
+def metrics_of(rows: list[dict], plans: dict | None = None, **params: int) -> Metrics:
+    return compute_metrics(make_deals(rows, STAGES), DatasetKind.DEALS, plans, AnalysisParams(**params))
+
+
+def test_counts_revenue_and_period() -> None:
+    m = metrics_of(base_rows())
+    assert (m.deals.total, m.deals.won, m.deals.lost, m.deals.open) == (10, 4, 2, 4)
+    assert m.rows == 10
+    assert m.won_revenue == 60000  # 10000 + 20000 + 30000 + 0
+    assert m.win_rate == pytest.approx(4 / 6)
+    assert m.avg_deal == 20000  # the 0 budget is not a deal size: (10000 + 20000 + 30000) / 3
+    assert m.period.start == date(2024, 1, 1) and m.period.end == date(2024, 3, 31)
+    assert m.cycle_days_median == 15  # cycles 4, 10, 20, 30
+    assert m.stale_open_deals == 2  # open and created before 2024-03-01: deals 2 and 3
+    assert m.revenue_by_month == (("2024-01", 10000.0), ("2024-02", 20000.0), ("2024-03", 30000.0))
+    assert m.margin is None and m.margin_share is None
+
+
+def test_funnel_reached_shares() -> None:
+    # open stages: Новая (deals 1, 10), Квалификация (2), Переговоры (3); 4 won, 2 lost in terminal stages.
+    # reach: 1,10 -> 0; 2 -> 1; 3 -> 2; the 4 won -> 2; the 2 lost (last stage unknown) -> 0.
+    assert metrics_of(base_rows()).funnel == (
+        FunnelStage("Новая", 2, 1.0),
+        FunnelStage("Квалификация", 1, 0.6),  # 2, 3 and the four won
+        FunnelStage("Переговоры", 1, 0.5),  # 3 and the four won
+        FunnelStage(WON, 4, 0.4),
+        FunnelStage(LOST, 2, 0.2),
+    )
+
+
+def test_funnel_with_lost_deals_keeping_their_stage_and_export_order() -> None:
+    rows = [
+        _deal("Lead", "open", "A", 1, "2024-01-01"),
+        _deal("Proposal", "open", "A", 1, "2024-01-01"),
+        _deal("Negotiation", "open", "A", 1, "2024-01-01"),
+        _deal("Negotiation", "won", "A", 1, "2024-01-01", "2024-01-02"),
+        _deal("Proposal", "lost", "A", 1, "2024-01-01", "2024-01-02"),
+        _deal("Lead", "lost", "A", 1, "2024-01-01", "2024-01-02"),
+    ]
+    m = compute_metrics(make_deals(rows), DatasetKind.DEALS)
+    assert [(s.stage, s.count) for s in m.funnel] == [("Lead", 2), ("Proposal", 2), ("Negotiation", 2)]
+    # reach: 0, 1, 2, 2 (won), 1 (lost at Proposal), 0 (lost at Lead)
+    assert [s.reached_share for s in m.funnel] == pytest.approx([1.0, 4 / 6, 2 / 6])
+
+
+def test_funnel_puts_terminal_stages_last_and_drops_unused_trailing_ones() -> None:
+    rows = [
+        _deal("Won", "won", "A", 5, "2024-01-01", "2024-01-02"),
+        _deal("A", "open", "A", 1, "2024-01-01"),
+        _deal("C", "open", "A", 1, "2024-01-01"),
+    ]
+    m = compute_metrics(make_deals(rows, ["Won", "A", "B", "C", "D"]), DatasetKind.DEALS)
+    # B (empty, between occupied open stages) stays; D (empty, after the last one) goes; Won moves last.
+    assert m.funnel == (
+        FunnelStage("A", 1, 1.0),
+        FunnelStage("B", 0, 2 / 3),  # C's deal and the won one
+        FunnelStage("C", 1, 2 / 3),
+        FunnelStage("Won", 1, 1 / 3),
+    )
+
+
+def test_new_and_existing_clients_by_close_order() -> None:
+    m = metrics_of(base_rows())
+    # К1: deal 4 (Jan) is new, deal 5 (Feb) existing; К4 and К5 new (К5's 0 is not a deal size)
+    assert m.avg_deal_new == 20000  # (10000 + 30000) / 2
+    assert m.avg_deal_existing == 20000
+
+
+def test_repeat_flag_wins_over_the_order() -> None:
+    rows = base_rows()
+    rows[5]["is_repeat"] = True  # deal 6 (К4's only deal) is a repeat sale per the CRM
+    rows[3]["is_repeat"] = False
+    m = metrics_of(rows)
+    assert m.avg_deal_new == 10000  # deal 4 (deal 7 is 0)
+    assert m.avg_deal_existing == 25000  # deals 5 (by order) and 6 (by flag)
+
+
+def test_no_client_and_no_flag_means_unknown() -> None:
+    rows = [_deal(WON, "won", "A", 100, "2024-01-01", "2024-01-05")]
+    m = metrics_of(rows)
+    assert m.avg_deal == 100
+    assert m.avg_deal_new is None and m.avg_deal_existing is None
+    assert m.clients is None
+
+
+def test_managers() -> None:
+    anna, boris = metrics_of(base_rows()).managers  # equal revenue: by name
+    assert (anna.manager, anna.deals, anna.won, anna.revenue) == ("Анна", 5, 2, 30000)
+    assert anna.win_rate == pytest.approx(2 / 3) and anna.avg_deal == 15000 and anna.cycle_days_median == 15
+    assert (boris.manager, boris.deals, boris.won, boris.revenue) == ("Борис", 4, 2, 30000)
+    assert boris.avg_deal == 30000 and boris.cycle_days_median == 17  # cycles 30 and 4
+    assert anna.plan is None and anna.attainment is None and anna.over_plan is None
+
+
+def test_monthly_plans() -> None:
+    plans = {
+        ("анна", "2024-02"): 10000.0,  # names match regardless of case and spacing
+        ("Анна", "2024-03"): 10000.0,
+        ("Анна", "2024-05"): 99999.0,  # outside the export: ignored
+        ("Борис  ", "2024-03"): 25000.0,
+    }
+    m = metrics_of(base_rows(), plans)
+    by_name = {s.manager: s for s in m.managers}
+    assert m.managers[0].manager == "Анна"
+    anna, boris = by_name["Анна"], by_name["Борис"]
+    assert (anna.plan, anna.attainment, anna.over_plan) == (20000, 1.0, 0)  # Feb+Mar revenue: 20000
+    assert (boris.plan, boris.attainment, boris.over_plan) == (25000, 1.2, 5000)  # March: 30000
+    assert m.plan_spread == pytest.approx(0.2)
+
+
+def test_whole_period_plan() -> None:
+    m = metrics_of(base_rows(), {("Анна", "*"): 40000.0})
+    anna = next(s for s in m.managers if s.manager == "Анна")
+    assert (anna.plan, anna.attainment, anna.over_plan) == (40000, 0.75, -10000)
+    assert m.plan_spread is None  # one manager with a plan
+
+
+def test_client_base_boundaries() -> None:
+    rows = [
+        _deal(WON, "won", "A", 100, "2024-06-01", "2024-06-30", "C1"),  # 0 days: active
+        _deal(WON, "won", "A", 100, "2022-12-01", "2023-01-01", "C2"),
+        _deal(WON, "won", "A", 200, "2024-03-01", "2024-04-01", "C2"),  # 90 days: active
+        _deal(WON, "won", "A", 300, "2024-03-01", "2024-03-31 18:00", "C3"),  # 91 days: sleeping
+        _deal(WON, "won", "A", 400, "2023-12-01", "2024-01-02", "C4"),  # 180 days: sleeping
+        _deal(WON, "won", "A", 500, "2023-12-01", "2024-01-01", "C5"),  # 181 days: churned
+        _deal(LOST, "lost", "A", 900, "2024-01-01", "2024-01-10", "C6"),  # never bought: not in the base
+    ]
+    c = metrics_of(rows).clients
+    assert c is not None
+    assert (c.active, c.sleeping, c.churned) == (2, 2, 1)
+    # revenue 1600: active C1 + C2 = 400, sleeping 300 + 400, churned 500
+    assert c.active_revenue_share == pytest.approx(0.25)
+    assert c.sleeping_revenue_share == pytest.approx(0.4375)
+    assert c.churned_revenue_share == pytest.approx(0.3125)
+
+
+def test_client_base_thresholds_are_params() -> None:
+    c = metrics_of(base_rows(), active_days=25, sleeping_days=35).clients
+    # last won: К1 2024-02-21 (39 days), К4 03-11 (20), К5 03-05 (26)
+    assert c is not None and (c.active, c.sleeping, c.churned) == (1, 1, 1)
+
+
+def test_margin_from_cost_and_from_margin_column() -> None:
+    rows = base_rows()
+    rows[3]["cost"], rows[4]["cost"] = 6000, 15000
+    m = metrics_of(rows)
+    assert m.margin == 9000 and m.margin_share == pytest.approx(9000 / 30000)
+    rows[3]["margin"], rows[5]["margin"] = 3000, 12000  # a margin column wins over cost
+    m = metrics_of(rows)
+    assert m.margin == 15000 and m.margin_share == pytest.approx(15000 / 40000)
+
+
+def test_qualified_conversion_from_source_and_from_flag() -> None:
+    # with a source and no flag: deals with a source past the first stage (2, 4, 5) or lost (8); won: 4, 5
+    assert metrics_of(base_rows()).qualified_conversion == 0.5
+    rows = base_rows()
+    for index in (1, 3, 5):
+        rows[index]["qualified"] = True
+    rows[0]["qualified"] = False
+    assert metrics_of(rows).qualified_conversion == pytest.approx(2 / 3)  # 2, 4, 6 qualified; 4, 6 won
+
+
+def test_no_source_no_flag_no_conversion() -> None:
+    rows = [{**r, "source": None} for r in base_rows()]
+    assert metrics_of(rows).qualified_conversion is None
+
+
+def test_month_comparison() -> None:
+    c = metrics_of(base_rows()).month
+    assert c is not None
+    assert (c.last_month, c.previous_month) == ("2024-03", "2024-02")  # 31 March is the month's last day
+    assert (c.last_revenue, c.previous_revenue) == (30000, 20000)
+    assert c.change == pytest.approx(0.5) and c.grade == "surge"
+    assert (c.last_won, c.previous_won, c.last_avg_deal, c.previous_avg_deal) == (2, 1, 30000, 20000)
+
+
+def test_month_comparison_needs_the_previous_month_in_the_export() -> None:
+    rows = [_deal(WON, "won", "A", 10, "2024-03-01", "2024-03-31")]
+    assert metrics_of(rows).month is None
+
+
+@pytest.mark.parametrize(
+    ("end", "expected"),
+    [("2024-03-31 10:00", "2024-03"), ("2024-03-30", "2024-02"), ("2024-02-29", "2024-02"), ("2024-01-15", "2023-12")],
+)
+def test_last_full_month(end: str, expected: str) -> None:
+    index = last_full_month(pd.Timestamp(end))
+    assert f"{index // 12:04d}-{index % 12 + 1:02d}" == expected
+
+
+@pytest.mark.parametrize(
+    ("change", "last", "expected"),
+    [(-0.2, 1, "decline"), (0.0, 1, "decline"), (0.05, 1, "flat"), (0.10, 1, "flat"), (0.2, 1, "growth"),
+     (0.30, 1, "growth"), (0.31, 1, "surge"), (None, 5, "surge"), (None, 0, "flat")],
+)
+def test_grade(change: float | None, last: float, expected: str) -> None:
+    assert grade(change, last) == expected
+
+
+def test_sales_export() -> None:
+    rows = [
+        dict(status="won", manager="A", amount=100, closed="2024-01-10", client="X"),
+        dict(status="won", manager="A", amount=300, closed="2024-02-10", client="X"),
+        dict(status="won", manager="B", amount=-50, closed="2024-02-11", client="Y"),  # a refund
+    ]
+    m = compute_metrics(make_deals(rows), DatasetKind.SALES)
+    assert m.funnel == () and m.win_rate is None and m.stale_open_deals is None
+    assert m.qualified_conversion is None
+    assert (m.deals.total, m.deals.won) == (3, 3)
+    assert m.won_revenue == 350 and m.avg_deal == 200
+    assert (m.avg_deal_new, m.avg_deal_existing) == (100, 300)
+    assert m.managers[0].manager == "A" and m.managers[0].revenue == 400
+
+
+def test_open_deals_expected_close_dates_do_not_extend_the_period() -> None:
+    rows = [
+        _deal(WON, "won", "A", 10, "2024-01-01", "2024-02-01"),
+        _deal("Новая", "open", "A", 10, "2024-02-10", "2025-12-31"),  # Salesforce: expected close
+    ]
+    assert metrics_of(rows).period.end == date(2024, 2, 10)
+
+
+def test_empty_export() -> None:
+    m = compute_metrics(make_deals([]), DatasetKind.DEALS)
+    assert m.deals.total == 0 and m.won_revenue == 0
+    assert m.win_rate is None and m.avg_deal is None and m.funnel == () and m.managers == ()
+    assert m.period.start is None and m.month is None and m.clients is None

@@ -1,0 +1,69 @@
+"""The XLSX report opens in openpyxl, holds the figures as numbers and never a live formula."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from analytics.metrics import compute_metrics
+from analytics.report import build_report_xlsx
+from analytics.schema import AnalysisParams, AnalysisResult, DatasetKind, Field, Recognition
+from analytics.signals import find_signals
+from content.loader import Content, load_content
+from tests.unit.analytics.deals_factory import make_deals
+from tests.unit.analytics.test_metrics import STAGES, base_rows
+from tests.unit.analytics.test_signals import small_deals_table
+
+
+@pytest.fixture(scope="module")
+def content() -> Content:
+    return load_content("ru")
+
+
+def report(rows: list[dict], content: Content, plans: dict | None = None) -> dict[str, list[tuple]]:
+    deals = make_deals(rows, STAGES)
+    metrics = compute_metrics(deals, DatasetKind.DEALS, plans)
+    metrics = dataclasses.replace(metrics, signals=find_signals(metrics, deals, AnalysisParams()))
+    recognition = Recognition(DatasetKind.DEALS, {Field.AMOUNT: "Бюджет", Field.MANAGER: "=Ответственный"},
+                              ("Бюджет", "=Ответственный"))
+    book = load_workbook(io.BytesIO(build_report_xlsx(AnalysisResult(recognition, metrics), content.t)))
+    return {ws.title: [tuple(c.value for c in row) for row in ws.iter_rows()] for ws in book.worksheets}
+
+
+def test_sheets_and_figures(content: Content) -> None:
+    sheets = report(base_rows(), content, {("Анна", "*"): 40000.0})
+    assert list(sheets) == ["Сводка", "Воронка", "Менеджеры", "Клиенты", "По месяцам", "Сигналы", "Колонки"]
+    summary = dict(sheets["Сводка"][1:])
+    assert summary["Выручка по успешным сделкам"] == 60000
+    assert summary["Конверсия в успешные (успешные / закрытые), %"] == 66.7
+    assert summary["Сделок всего"] == 10
+    assert summary["Маржа"] is None  # unknown stays empty
+    assert sheets["Воронка"][2] == ("Квалификация", 1, 60.0)
+    anna = next(row for row in sheets["Менеджеры"] if row[0] == "Анна")
+    assert anna == ("Анна", 5, 2, 30000, 66.7, 15000, 15, 40000, 75.0, -10000)
+    assert sheets["Клиенты"][1] == ("Активные", 3, 100.0)
+    assert sheets["По месяцам"][1:] == [("январь 2024", 10000), ("февраль 2024", 20000), ("март 2024", 30000)]
+
+
+def test_formula_injection_is_escaped(content: Content) -> None:
+    rows = base_rows()
+    for row in rows:
+        if row["manager"] == "Анна":
+            row["manager"] = "=HYPERLINK(\"http://evil\",\"x\")"
+    rows[1]["stage"] = "+cmd|' /C calc'!A0"
+    sheets = report(rows, content)
+    names = [row[0] for row in sheets["Менеджеры"][1:]]
+    assert "'=HYPERLINK(\"http://evil\",\"x\")" in names
+    assert "'+cmd|' /C calc'!A0" in [row[0] for row in sheets["Воронка"]]
+    assert ("менеджер", "'=Ответственный") in sheets["Колонки"]
+
+
+def test_signals_sheet(content: Content) -> None:
+    rows = [{**r, "closed": "2024-01-10"} for r in small_deals_table(1000)]
+    sheets = report(rows, content)
+    (code, text, source, seed), = sheets["Сигналы"][1:]
+    assert code == "many_small_deals" and seed == "001_79367cf3ee1d0318.txt"
+    assert text.startswith("A: 6 успешных сделок") and "«Мелкие сделки ради количества»" in source
