@@ -22,7 +22,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 from analytics.metrics_prep import Prepared
 from analytics.schema import DatasetKind, Field, FunnelStage
@@ -37,10 +36,12 @@ class FunnelLayout:
 
 def build_funnel(p: Prepared, stage_order: Sequence[str]) -> FunnelLayout:
     empty = FunnelLayout((), np.zeros(p.total, dtype=np.int64), 0)
-    stage = p.frame[Field.STAGE.value]
-    if p.kind is DatasetKind.SALES or p.total == 0 or not stage.notna().any():
+    if p.kind is DatasetKind.SALES or p.total == 0:
         return empty
-    codes, order = _stage_codes(stage, stage_order)
+    raw_codes, names = p.codes(Field.STAGE)
+    if not names:
+        return empty
+    codes, order = _stage_codes(raw_codes, names, stage_order)
     n = len(order)
     known = codes >= 0
     per_stage = np.bincount(codes[known], minlength=n)
@@ -73,10 +74,8 @@ def build_funnel(p: Prepared, stage_order: Sequence[str]) -> FunnelLayout:
     return FunnelLayout(tuple(stages), reach, k)
 
 
-def _stage_codes(stage: pd.Series, stage_order: Sequence[str]) -> tuple[np.ndarray, list[str]]:
+def _stage_codes(codes: np.ndarray, names: list[str], stage_order: Sequence[str]) -> tuple[np.ndarray, list[str]]:
     """Integer stage per deal (-1 when missing) over the pipeline order plus any stage the order missed."""
-    codes, uniques = pd.factorize(stage)
-    names = [str(u) for u in uniques]
     order = list(dict.fromkeys(stage_order))
     seen = set(order)
     order += [s for s in names if s not in seen]

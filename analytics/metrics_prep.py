@@ -6,9 +6,9 @@ on a million rows.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -33,10 +33,30 @@ class Prepared:
     won_month: np.ndarray  # month_index of won_date (NaN for deals not won or undated)
     start: pd.Timestamp | None  # the period covered by the export
     end: pd.Timestamp | None  # "the export's last date": every age and "last full month" is counted from it
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def total(self) -> int:
         return len(self.frame)
+
+    def codes(self, column: Field) -> tuple[np.ndarray, list[str]]:
+        """Integer codes (-1 when missing) and names of a text column: strings are hashed once per column."""
+        key = f"codes:{column.value}"
+        if key not in self._cache:
+            codes, uniques = pd.factorize(self.frame[column.value])
+            self._cache[key] = (np.asarray(codes, dtype=np.int64), [str(u) for u in uniques])
+        return self._cache[key]
+
+    def cycle_days(self) -> np.ndarray:
+        """Days from creation to close per deal (NaN when a date is missing or the order is impossible)."""
+        if "cycle" not in self._cache:
+            self._cache["cycle"] = cycle_days(self.frame)
+        return self._cache["cycle"]
+
+    def won_date_ns(self, missing_last: bool = True) -> np.ndarray:
+        """won_date as int64 nanoseconds; unknown dates sort last (or are the int64 minimum)."""
+        values = self.won_date.to_numpy(dtype="datetime64[ns]").view(np.int64)
+        return np.where(values == np.iinfo(np.int64).min, np.iinfo(np.int64).max, values) if missing_last else values
 
     @property
     def start_date(self) -> date | None:

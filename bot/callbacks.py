@@ -61,3 +61,11 @@ class InviteCb(CallbackData, prefix="i"):
 class MemberCb(CallbackData, prefix="mb"):
     user: int
     action: str  # "ask" | "remove"
+
+
+class ColumnCb(CallbackData, prefix="col"):
+    option: int  # position among the candidate columns kept in FSM data; -1 = "no such column"
+
+
+class ReportCb(CallbackData, prefix="rep"):
+    snapshot: int

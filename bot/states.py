@@ -14,3 +14,11 @@ class SettingsFlow(StatesGroup):
     display_name = State()
     team_name = State()
     timezone = State()  # data["target"]: "user" or "tteam"
+
+
+class ExportFlow(StatesGroup):
+    choosing_column = State()  # data: file_id, file_name, field, candidates, overrides, progress message
+
+
+class PlansFlow(StatesGroup):
+    waiting = State()

@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 
 from aiogram import Router
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import ExceptionTypeFilter
-from aiogram.types import ErrorEvent
+from aiogram.types import ErrorEvent, InaccessibleMessage
 
 from content import Content
 from domain.errors import DomainError
@@ -16,8 +17,13 @@ logger = logging.getLogger(__name__)
 
 async def _tell(event: ErrorEvent, text: str) -> None:
     update = event.update
-    if update.callback_query is not None:
-        await update.callback_query.answer(text[:200], show_alert=True)
+    query = update.callback_query
+    if query is not None:
+        try:
+            await query.answer(text[:200], show_alert=True)
+        except TelegramBadRequest:  # already answered before slow work: say it in the chat instead
+            if query.message is not None and not isinstance(query.message, InaccessibleMessage):
+                await query.message.answer(text)
     elif update.message is not None:
         await update.message.answer(text)
 

@@ -1,9 +1,122 @@
-"""CRM export analytics in the bot (issue 3): built on analytics.engine."""
+"""CRM exports: a file sent at any time is analysed; column choice; the full report; /template; /upload."""
 
 from __future__ import annotations
 
-from aiogram import Router
+from datetime import UTC, datetime
+from pathlib import Path
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.types import BufferedInputFile, CallbackQuery, InaccessibleMessage, Message
+
+from analytics.sandbox import AnalysisPool
+from analytics.schema import Field
+from bot.callbacks import ColumnCb, MenuCb, ReportCb
+from bot.config import Settings
+from bot.exports import ExportJob, ExportRunner
+from bot.guards import team_with
+from bot.replies import respond
+from bot.states import ExportFlow
+from bot.views.common import Screen
+from content import Content
+from domain.access import Permission
+from domain.models import Membership, User
+from storage import Store
+
+CONTENT_DIR = Path(__file__).resolve().parents[1] / "content"
+
+
+async def upload_prompt(
+    event: Message | CallbackQuery, content: Content, settings: Settings, membership: Membership | None
+) -> None:
+    team_with(membership, Permission.UPLOAD_EXPORT)
+    await respond(event, Screen(content.t("exports.upload_prompt", limit=round(settings.max_upload_mb))))
+
+
+async def send_template(message: Message, content: Content) -> None:
+    data = (CONTENT_DIR / content.locale / "export_template.csv").read_bytes()
+    await message.answer_document(
+        BufferedInputFile(data, filename=content.t("exports.template_name")), caption=content.t("exports.template")
+    )
+
+
+async def document_received(
+    message: Message,
+    bot: Bot,
+    state: FSMContext,
+    store: Store,
+    content: Content,
+    settings: Settings,
+    analysis_pool: AnalysisPool,
+    actor: User,
+    membership: Membership | None,
+) -> None:
+    team_id = team_with(membership, Permission.UPLOAD_EXPORT)
+    document = message.document
+    if document is None:
+        return
+    runner = ExportRunner(bot, store, content, settings, analysis_pool)
+    if document.file_size is not None and document.file_size > settings.max_upload_bytes:
+        await message.answer(content.t("exports.too_large", limit=round(settings.max_upload_mb)))
+        return
+    await state.clear()
+    progress = await message.answer(content.t("exports.progress.downloading"))
+    job = ExportJob(team_id=team_id, file_id=document.file_id, file_name=document.file_name, overrides={})
+    await runner.run(actor, job, progress, state)
+
+
+async def column_chosen(
+    callback: CallbackQuery,
+    callback_data: ColumnCb,
+    bot: Bot,
+    state: FSMContext,
+    store: Store,
+    content: Content,
+    settings: Settings,
+    analysis_pool: AnalysisPool,
+    actor: User,
+    membership: Membership | None,
+) -> None:
+    data = await state.get_data()
+    candidates: list[str] = data.get("candidates", [])
+    message = callback.message
+    if message is None or isinstance(message, InaccessibleMessage):
+        return
+    team_id = team_with(membership, Permission.UPLOAD_EXPORT)
+    if not candidates or team_id != data.get("team_id") or not -1 <= callback_data.option < len(candidates):
+        await message.answer(content.t("errors.stale_button"))  # the tap itself was answered already
+        return
+    header = "" if callback_data.option == -1 else candidates[callback_data.option]
+    field = Field(data["field"])
+    overrides = {**data.get("overrides", {}), field.value: header}
+    await store.mappings.save(actor.id, team_id, data["signature"], overrides, datetime.now(UTC))
+    await state.clear()
+    job = ExportJob(team_id=team_id, file_id=data["file_id"], file_name=data.get("file_name"), overrides=overrides)
+    await message.edit_text(content.t("exports.progress.downloading"))
+    runner = ExportRunner(bot, store, content, settings, analysis_pool)
+    await runner.run(actor, job, message, state)
+
+
+async def send_report(
+    callback: CallbackQuery, callback_data: ReportCb, store: Store, content: Content, actor: User
+) -> None:
+    data = await store.reports.get(actor.id, callback_data.snapshot)
+    if callback.message is None:
+        return
+    await callback.message.answer_document(
+        BufferedInputFile(data, filename=content.t("exports.report_name")), caption=content.t("exports.report_caption")
+    )
 
 
 def create_router() -> Router:
-    return Router(name=__name__)
+    router = Router(name=__name__)
+    router.message.register(upload_prompt, Command("upload"))
+    router.callback_query.register(upload_prompt, MenuCb.filter(F.action == "upload"))
+    router.message.register(send_template, Command("template"))
+    router.message.register(document_received, F.document)
+    router.callback_query.register(
+        column_chosen, ExportFlow.choosing_column, ColumnCb.filter(), flags={"callback_answer": {"pre": True}}
+    )
+    router.callback_query.register(send_report, ReportCb.filter(), flags={"callback_answer": {"pre": True}})
+    return router

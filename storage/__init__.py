@@ -10,6 +10,7 @@ from storage.analytics import MappingRepo, PlanRepo, SnapshotRepo
 from storage.db import Database
 from storage.failures import FailureRepo, SendFailure
 from storage.invites import InviteRepo
+from storage.reports import ReportRepo
 from storage.runs import RunRepo
 from storage.tasks import TaskRepo
 from storage.teams import TeamRepo
@@ -30,6 +31,7 @@ class Store:
     snapshots: SnapshotRepo
     mappings: MappingRepo
     plans: PlanRepo
+    reports: ReportRepo
     failures: FailureRepo
 
     async def close(self) -> None:
@@ -48,5 +50,6 @@ async def open_store(path: str | Path) -> Store:
         snapshots=SnapshotRepo(db),
         mappings=MappingRepo(db),
         plans=PlanRepo(db),
+        reports=ReportRepo(db),
         failures=FailureRepo(db),
     )
