@@ -31,9 +31,7 @@ async def stub(request: pytest.FixtureRequest) -> AsyncIterator[BotApiStub]:
 
 
 @pytest.fixture
-async def make_bot(
-    stub: BotApiStub, tmp_path: Path, request: pytest.FixtureRequest
-) -> AsyncIterator[MakeBot]:
+async def make_bot(stub: BotApiStub, tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[MakeBot]:
     """Build (not start) bot processes on the stand-in; every one is stopped at teardown."""
     made = request.node.stash.setdefault(_PROCESSES, [])
 

@@ -33,9 +33,8 @@ from devtools.botapi_stub import TEST_TOKEN, BotApiStub
 from tests.e2e.conftest import MakeBot
 
 USER = 100001
-PNG_3X2 = (
-    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x03\x00\x00\x00\x02\x08\x02\x00\x00\x00"
-)  # a PNG header is enough for the stand-in's width and height
+# A PNG header is enough for the stand-in's width and height.
+PNG_3X2 = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x03\x00\x00\x00\x02\x08\x02\x00\x00\x00"
 
 
 def keyboard(*rows: list[tuple[str, str]]) -> InlineKeyboardMarkup:
