@@ -53,7 +53,7 @@ def test_every_fstring_key_family_has_members(content: Content) -> None:
         pattern = "".join(
             re.escape(part.value) if isinstance(part, ast.Constant) else r"[^.]+(\.[^.]+)*?" for part in arg.values
         )
-        if not any(re.fullmatch(pattern, key) for key in content.keys())  # noqa: SIM118:
+        if not any(re.fullmatch(pattern, key) for key in content.keys()):  # noqa: SIM118
             missing.append(f"{where}: {ast.unparse(arg)}")
     assert missing == []
 
