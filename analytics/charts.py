@@ -115,8 +115,15 @@ def _managers(metrics: Metrics, f: Fmt) -> bytes | None:
     ax.invert_yaxis()
     with_plan = [i for i, m in enumerate(managers) if m.plan is not None]
     if with_plan:
-        ax.vlines([managers[i].plan for i in with_plan], [i - 0.45 for i in with_plan], [i + 0.45 for i in with_plan],
-                  colors=PLAN_COLOR, linewidths=4, zorder=3, label=f.t("analytics.charts.managers_plan"))
+        ax.vlines(
+            [managers[i].plan for i in with_plan],
+            [i - 0.45 for i in with_plan],
+            [i + 0.45 for i in with_plan],
+            colors=PLAN_COLOR,
+            linewidths=4,
+            zorder=3,
+            label=f.t("analytics.charts.managers_plan"),
+        )
         labels = [
             f.t("analytics.charts.managers_attainment", value=f.pct(m.attainment)) if m.plan is not None else ""
             for m in managers

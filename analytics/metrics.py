@@ -24,7 +24,7 @@ import pandas as pd
 
 from analytics.metrics_funnel import FunnelLayout, build_funnel
 from analytics.metrics_people import client_base, manager_stats, plan_spread
-from analytics.metrics_prep import Prepared, cycle_days, positive_mean, prepare
+from analytics.metrics_prep import NO_DATE, Prepared, positive_mean, prepare
 from analytics.metrics_time import month_comparison, revenue_by_month
 from analytics.schema import AnalysisParams, DatasetKind, DealCounts, Field, Metrics, Period
 
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from analytics.normalize import Deals
 
 DEFAULT_PARAMS = AnalysisParams()
+SECONDS_1900 = 2_208_988_800  # 1900-01-01 is -2208988800 s from the epoch; 2**40 s reach past year 30000
 
 
 def compute_metrics(
@@ -45,7 +46,9 @@ def compute_metrics(
     won_amounts = p.amount[p.won]
     avg_new, avg_existing = new_vs_existing(p)
     margin, margin_share = margin_figures(p)
-    managers = manager_stats(p, plans)
+    # No amount at all (the column is not chosen yet): revenue over time and plans cannot be judged.
+    amounts_known = bool(np.isfinite(p.amount).any())
+    managers = manager_stats(p, plans if amounts_known else None)
     won, lost = int(p.won.sum()), int(p.lost.sum())
     return Metrics(
         kind=kind,
@@ -65,29 +68,33 @@ def compute_metrics(
         qualified_conversion=qualified_conversion(p, layout),
         cycle_days_median=median_cycle(p),
         stale_open_deals=stale_open(p, params),
-        month=month_comparison(p),
+        month=month_comparison(p) if amounts_known else None,
         plan_spread=plan_spread(managers),
         currency=deals.currency,
-        revenue_by_month=revenue_by_month(p),
+        revenue_by_month=revenue_by_month(p) if amounts_known else (),
     )
 
 
 def new_vs_existing(p: Prepared) -> tuple[float | None, float | None]:
-    frame = p.frame
-    client = frame[Field.CLIENT.value]
-    is_existing = pd.Series(pd.NA, index=frame.index, dtype="boolean")
-    won_with_client = p.won & client.notna().to_numpy()
-    if won_with_client.any():
-        ordered = pd.DataFrame({"client": client[won_with_client], "date": p.won_date[won_with_client]})
-        # Stable sort keeps the export's order for equal or missing dates; a client's first row is "new".
-        ordered = ordered.sort_values(["client", "date"], kind="stable", na_position="last")
-        later = ordered.duplicated("client")
-        is_existing.loc[later.index] = later.to_numpy()
-    flag = frame[Field.IS_REPEAT.value].astype("boolean")
-    is_existing = flag.where(flag.notna(), is_existing)
-    existing = is_existing.fillna(False).to_numpy(dtype=bool) & p.won
-    new = (~is_existing.fillna(True)).to_numpy(dtype=bool) & p.won
-    return positive_mean(p.amount[new]), positive_mean(p.amount[existing])
+    codes, _ = p.codes(Field.CLIENT, won_only=True)
+    rows = np.flatnonzero(p.won & (codes >= 0))
+    derived = np.zeros(p.total, dtype=bool)  # True: a later won deal of the same client
+    derived_known = np.zeros(p.total, dtype=bool)
+    if len(rows):
+        # By client, then close date (unknown last), then export order (a stable sort): each client's first
+        # row is "new". One int64 key: client code in the high bits, seconds since 1900 in the low 40.
+        seconds = p.won_seconds()[rows]
+        offset = np.where(seconds != NO_DATE, np.clip(seconds + SECONDS_1900, 0, 2**40 - 2), 2**40 - 1)
+        order = rows[np.argsort((codes[rows].astype(np.int64) << 40) | offset, kind="stable")]
+        sorted_codes = codes[order]
+        derived[order[1:]] = sorted_codes[1:] == sorted_codes[:-1]
+        derived_known[rows] = True
+    flag = p.frame[Field.IS_REPEAT.value].astype("boolean")
+    flag_known = flag.notna().to_numpy()
+    flag_value = flag.to_numpy(dtype=bool, na_value=False)
+    known = p.won & (flag_known | derived_known)
+    existing = known & np.where(flag_known, flag_value, derived)
+    return positive_mean(p.amount[known & ~existing]), positive_mean(p.amount[existing])
 
 
 def margin_figures(p: Prepared) -> tuple[float | None, float | None]:
@@ -111,8 +118,7 @@ def qualified_conversion(p: Prepared, layout: FunnelLayout) -> float | None:
     flag = frame[Field.QUALIFIED.value].astype("boolean")
     if flag.notna().any():
         qualified = flag.fillna(False).to_numpy(dtype=bool)
-    elif frame[Field.SOURCE.value].notna().any() and layout.open_stages >= 2:
-        with_source = frame[Field.SOURCE.value].notna().to_numpy()
+    elif layout.open_stages >= 2 and (with_source := frame[Field.SOURCE.value].notna().to_numpy()).any():
         qualified = with_source & ((layout.reach >= 1) | p.lost)
     else:
         return None
@@ -122,7 +128,7 @@ def qualified_conversion(p: Prepared, layout: FunnelLayout) -> float | None:
 
 def median_cycle(p: Prepared) -> float | None:
     """Median days from creation to close of won deals (SALES: from order to shipment when both exist)."""
-    days = cycle_days(p.frame)[p.won]
+    days = p.cycle_days()[p.won]
     days = days[~np.isnan(days)]
     return float(np.median(days)) if len(days) else None
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from analytics.metrics_prep import Prepared
+from analytics.metrics_prep import CODE, Prepared
 from analytics.schema import DatasetKind, Field, FunnelStage
 
 
@@ -35,7 +35,7 @@ class FunnelLayout:
 
 
 def build_funnel(p: Prepared, stage_order: Sequence[str]) -> FunnelLayout:
-    empty = FunnelLayout((), np.zeros(p.total, dtype=np.int64), 0)
+    empty = FunnelLayout((), np.zeros(p.total, dtype=CODE), 0)
     if p.kind is DatasetKind.SALES or p.total == 0:
         return empty
     raw_codes, names = p.codes(Field.STAGE)
@@ -55,13 +55,11 @@ def build_funnel(p: Prepared, stage_order: Sequence[str]) -> FunnelLayout:
     is_open &= np.arange(n) <= last_open
 
     open_idx = np.flatnonzero(is_open)
-    position = np.full(n, -1, dtype=np.int64)
+    position = np.zeros(n + 1, dtype=CODE)  # open position per stage; 0 for terminal stages and (last) no stage
     position[open_idx] = np.arange(len(open_idx))
     k = len(open_idx)
-
-    at = np.where(known, position[np.where(known, codes, 0)], -1)  # open position of the deal's stage or -1
-    reach = np.where(at >= 0, at, 0)
-    reach = np.where(p.won, max(k - 1, 0), reach)
+    reach = position[codes]  # code -1 picks the last slot
+    reach[p.won] = max(k - 1, 0)
 
     stages: list[FunnelStage] = []
     if k:
@@ -80,5 +78,5 @@ def _stage_codes(codes: np.ndarray, names: list[str], stage_order: Sequence[str]
     seen = set(order)
     order += [s for s in names if s not in seen]
     where = {s: i for i, s in enumerate(order)}
-    remap = np.asarray([where[s] for s in names] + [-1], dtype=np.int64)
+    remap = np.asarray([where[s] for s in names] + [-1], dtype=CODE)
     return remap[codes], order  # codes == -1 picks the trailing -1

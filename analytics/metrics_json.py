@@ -15,9 +15,14 @@ from typing import Any
 
 from analytics.render import signal_text
 from analytics.render_format import Fmt, TextFn
-from analytics.schema import AnalysisResult, Metrics
+from analytics.schema import AnalysisResult, Field, Metrics
 
 SNAPSHOT_VERSION = 1
+
+
+def revenue_known(result: AnalysisResult) -> bool:
+    """Revenue is a fact only once a column holds the amounts; before the user picks one it is unknown."""
+    return Field.AMOUNT in result.recognition.mapping
 
 
 def plain(value: Any) -> Any:
@@ -54,13 +59,15 @@ def metrics_to_json(result: AnalysisResult, t: TextFn) -> dict[str, Any]:
         "period": plain(m.period),
         "currency": m.currency,
         "deals": plain(m.deals),
-        "won_revenue": m.won_revenue,
+        "won_revenue": m.won_revenue if revenue_known(result) else None,
         "win_rate": m.win_rate,
         "avg_deal": m.avg_deal,
         "avg_deal_new": m.avg_deal_new,
         "avg_deal_existing": m.avg_deal_existing,
         "funnel": plain(m.funnel),
-        "managers": plain(m.managers),
+        "managers": [
+            {**plain(s), "revenue": s.revenue if revenue_known(result) else None} for s in m.managers
+        ],
         "plan_spread": m.plan_spread,
         "clients": plain(m.clients),
         "margin": m.margin,

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from analytics.metrics_prep import DAY, Prepared, cycle_days, month_label
+from analytics.metrics_prep import NO_DATE, Prepared, month_label
 from analytics.schema import AnalysisParams, ClientBase, Field, ManagerStats
 
 # A plan keyed by this month applies to the whole period of the export (a two-column plans file).
@@ -29,43 +29,40 @@ def period_months(p: Prepared) -> list[str]:
 
 
 def manager_stats(p: Prepared, plans: Mapping[tuple[str, str], float] | None) -> tuple[ManagerStats, ...]:
-    codes, names = pd.factorize(p.frame[Field.MANAGER.value])
-    if not len(names):
+    codes, names = p.codes(Field.MANAGER)
+    n = len(names)
+    if not n:
         return ()
-    won_amount = np.where(p.won, p.amount, np.nan)
-    table = pd.DataFrame(
-        {
-            "m": codes,
-            "won": p.won,
-            "lost": p.lost,
-            "revenue": won_amount,
-            "size": np.where(won_amount > 0, won_amount, np.nan),
-            "cycle": np.where(p.won, cycle_days(p.frame), np.nan),
-        }
-    )
-    table = table[table["m"] >= 0]
-    agg = table.groupby("m", sort=True).agg(
-        deals=("won", "size"),
-        won=("won", "sum"),
-        lost=("lost", "sum"),
-        revenue=("revenue", "sum"),
-        avg=("size", "mean"),
-        cycle=("cycle", "median"),
-    )
-    planned = _plan_attainment(p, codes, [str(n) for n in names], plans) if plans else {}
+    known = codes >= 0
+
+    def per_manager(mask: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+        chosen = known & mask
+        return np.bincount(codes[chosen], weights=None if weights is None else weights[chosen], minlength=n)
+
+    deals = per_manager(np.ones(p.total, dtype=bool))
+    won = per_manager(p.won)
+    lost = per_manager(p.lost)
+    sold = p.won & ~np.isnan(p.amount)
+    revenue = per_manager(sold, p.amount)
+    sized = p.won & (p.amount > 0)
+    size_sum, size_count = per_manager(sized, p.amount), per_manager(sized)
+    cycle = p.cycle_days()
+    timed = known & p.won & ~np.isnan(cycle)
+    cycle_median = pd.Series(cycle[timed]).groupby(codes[timed]).median()
+    planned = _plan_attainment(p, codes, names, plans) if plans else {}
     stats = []
-    for m, row in zip(agg.index.to_numpy(), agg.itertuples(index=False), strict=True):
-        won, lost = int(row.won), int(row.lost)
-        plan, revenue_in_plan = planned.get(int(m), (None, None))
+    for m in range(n):
+        plan, revenue_in_plan = planned.get(m, (None, None))
+        closed = int(won[m] + lost[m])
         stats.append(
             ManagerStats(
-                manager=str(names[m]),
-                deals=int(row.deals),
-                won=won,
-                revenue=float(row.revenue),
-                win_rate=won / (won + lost) if won + lost else None,
-                avg_deal=_opt(row.avg),
-                cycle_days_median=_opt(row.cycle),
+                manager=names[m],
+                deals=int(deals[m]),
+                won=int(won[m]),
+                revenue=float(revenue[m]),
+                win_rate=int(won[m]) / closed if closed else None,
+                avg_deal=float(size_sum[m] / size_count[m]) if size_count[m] else None,
+                cycle_days_median=_opt(cycle_median.get(m, np.nan)),
                 plan=plan,
                 attainment=None if plan is None or revenue_in_plan is None else revenue_in_plan / plan,
                 over_plan=None if plan is None or revenue_in_plan is None else revenue_in_plan - plan,
@@ -121,16 +118,17 @@ def client_base(p: Prepared, params: AnalysisParams) -> ClientBase | None:
     """Clients with a won deal, by days from their last won deal to the export's last date."""
     if p.end is None:
         return None
-    codes, _ = pd.factorize(p.frame[Field.CLIENT.value])
-    dated = (codes >= 0) & p.won & p.won_date.notna().to_numpy()
+    codes, _ = p.codes(Field.CLIENT, won_only=True)
+    seconds = p.won_seconds()
+    dated = (codes >= 0) & (seconds != NO_DATE)
     if not dated.any():
         return None
-    table = pd.DataFrame(
-        {"c": codes[dated], "date": p.won_date.to_numpy()[dated], "revenue": np.nan_to_num(p.amount[dated])}
-    )
-    per_client = table.groupby("c").agg(last=("date", "max"), revenue=("revenue", "sum"))
-    # Calendar days (a deal closed at 18:00 ninety days ago is still 90 days old).
-    days = ((p.end.normalize() - per_client["last"].dt.normalize()) / DAY).to_numpy()
+    # Calendar days (a deal closed at 18:00 ninety days ago is still 90 days old): compare whole days.
+    day = seconds[dated] // 86_400
+    table = pd.DataFrame({"c": codes[dated], "day": day, "revenue": np.nan_to_num(p.amount[dated])})
+    per_client = table.groupby("c").agg(last=("day", "max"), revenue=("revenue", "sum"))
+    end_day = int(p.end.normalize().timestamp()) // 86_400
+    days = end_day - per_client["last"].to_numpy()
     groups = (
         days <= params.active_days,
         (days > params.active_days) & (days <= params.sleeping_days),

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from analytics.render_format import Fmt, TextFn
-from analytics.schema import AnalysisParams, AnalysisResult, DatasetKind, Metrics
+from analytics.schema import AnalysisParams, AnalysisResult, DatasetKind, Field, Metrics
 
 TELEGRAM_LIMIT = 4096
 SUMMARY_LIMIT = 4000  # margin under Telegram's 4096 for the caption-free message
@@ -110,8 +110,11 @@ def _overview(
     m = result.metrics
     head = [title("analytics.summary.title")]
     if m.period.start and m.period.end:
-        head.append(line("analytics.summary.period", start=f.date(m.period.start), end=f.date(m.period.end),
-                         rows=f.count(m.rows)))
+        head.append(
+            line(
+                "analytics.summary.period", start=f.date(m.period.start), end=f.date(m.period.end), rows=f.count(m.rows)
+            )
+        )
     else:
         head.append(line("analytics.summary.period_unknown", rows=f.count(m.rows)))
     head.append(line("analytics.summary.kind", kind=f.t(f"analytics.kinds.{m.kind.value}")))
@@ -125,11 +128,19 @@ def _overview(
     if m.kind is DatasetKind.SALES:
         head.append(line("analytics.summary.sales", total=f.count(d.total)))
     else:
-        head.append(line("analytics.summary.deals", total=f.count(d.total), won=f.count(d.won),
-                         lost=f.count(d.lost), open=f.count(d.open)))
+        head.append(
+            line(
+                "analytics.summary.deals",
+                total=f.count(d.total),
+                won=f.count(d.won),
+                lost=f.count(d.lost),
+                open=f.count(d.open),
+            )
+        )
     if m.win_rate is not None:
         head.append(line("analytics.summary.win_rate", value=f.pct(m.win_rate)))
-    head.append(line("analytics.summary.revenue", value=f.money(m.won_revenue)))
+    known = Field.AMOUNT in result.recognition.mapping  # before the user picks the amount column: unknown
+    head.append(line("analytics.summary.revenue", value=f.money(m.won_revenue if known else None)))
     optional: list[tuple[str, float | None, Callable[[float], str]]] = [
         ("analytics.summary.avg_deal", m.avg_deal, f.money),
         ("analytics.summary.avg_new", m.avg_deal_new, f.money),
@@ -146,8 +157,14 @@ def _overview(
         else:
             head.append(line("analytics.summary.margin_no_share", value=f.money(m.margin)))
     if m.stale_open_deals:
-        head.append(line("analytics.summary.stale", days=params.stale_open_days, count=f.count(m.stale_open_deals),
-                         open=f.count(d.open)))
+        head.append(
+            line(
+                "analytics.summary.stale",
+                days=params.stale_open_days,
+                count=f.count(m.stale_open_deals),
+                open=f.count(d.open),
+            )
+        )
     return _Section("overview", head)
 
 
@@ -175,8 +192,14 @@ def _funnel(m: Metrics, f: Fmt, line: Line, title: Callable[[str], str], name: C
     if not m.funnel:
         return _Section("funnel", [])
     items = [
-        [line("analytics.summary.funnel_stage", stage=name(s.stage), count=f.count(s.count),
-              share=f.pct(s.reached_share))]
+        [
+            line(
+                "analytics.summary.funnel_stage",
+                stage=name(s.stage),
+                count=f.count(s.count),
+                share=f.pct(s.reached_share),
+            )
+        ]
         for s in m.funnel
     ]
     return _Section("funnel", [title("analytics.summary.funnel_title")], items)
@@ -188,12 +211,24 @@ def _clients(m: Metrics, f: Fmt, line: Line, title: Callable[[str], str], params
         return _Section("clients", [])
     head = [
         title("analytics.summary.clients_title"),
-        line("analytics.summary.clients", active=f.count(c.active), sleeping=f.count(c.sleeping),
-             churned=f.count(c.churned), active_days=params.active_days, sleeping_days=params.sleeping_days),
+        line(
+            "analytics.summary.clients",
+            active=f.count(c.active),
+            sleeping=f.count(c.sleeping),
+            churned=f.count(c.churned),
+            active_days=params.active_days,
+            sleeping_days=params.sleeping_days,
+        ),
     ]
     if c.active_revenue_share is not None:
-        head.append(line("analytics.summary.clients_revenue", active=f.pct(c.active_revenue_share),
-                         sleeping=f.pct(c.sleeping_revenue_share), churned=f.pct(c.churned_revenue_share)))
+        head.append(
+            line(
+                "analytics.summary.clients_revenue",
+                active=f.pct(c.active_revenue_share),
+                sleeping=f.pct(c.sleeping_revenue_share),
+                churned=f.pct(c.churned_revenue_share),
+            )
+        )
     return _Section("clients", head)
 
 
@@ -205,11 +240,25 @@ def _managers(m: Metrics, f: Fmt, line: Line, title: Callable[[str], str], name:
         head.append(line("analytics.summary.plan_spread", value=f.pct(m.plan_spread)))
     items = []
     for s in m.managers:
-        item = [line("analytics.summary.manager", manager=name(s.manager), revenue=f.money(s.revenue),
-                     deals=f.count(s.deals), won=f.count(s.won), win_rate=f.pct(s.win_rate))]
+        item = [
+            line(
+                "analytics.summary.manager",
+                manager=name(s.manager),
+                revenue=f.money(s.revenue),
+                deals=f.count(s.deals),
+                won=f.count(s.won),
+                win_rate=f.pct(s.win_rate),
+            )
+        ]
         if s.plan is not None:
-            item.append(line("analytics.summary.manager_plan", plan=f.money(s.plan), attainment=f.pct(s.attainment),
-                             over_plan=f.money(s.over_plan)))
+            item.append(
+                line(
+                    "analytics.summary.manager_plan",
+                    plan=f.money(s.plan),
+                    attainment=f.pct(s.attainment),
+                    over_plan=f.money(s.over_plan),
+                )
+            )
         items.append(item)
     return _Section("managers", head, items)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from analytics.render import signal_text
 from analytics.render_format import Fmt, TextFn
-from analytics.schema import AnalysisResult, Metrics
+from analytics.schema import AnalysisResult, Field, Metrics
 from domain.spreadsheet import Cell, Sheet, build_xlsx
 
 
@@ -32,25 +32,51 @@ def build_report_xlsx(result: AnalysisResult, t: TextFn) -> bytes:
         return Sheet(t(f"analytics.report.sheets.{key}"), header, rows)
 
     sheets = [
-        sheet("summary", h("metric", "value"), _summary_rows(m, t)),
-        sheet("funnel", h("stage", "count", "reached_share"),
-              [[s.stage, s.count, _pct(s.reached_share)] for s in m.funnel]),
-        sheet("managers", h("manager", "deals", "won", "revenue", "win_rate", "avg_deal", "cycle", "plan",
-                            "attainment", "over_plan"),
-              [[s.manager, s.deals, s.won, _money(s.revenue), _pct(s.win_rate), _money(s.avg_deal),
-                s.cycle_days_median, _money(s.plan), _pct(s.attainment), _money(s.over_plan)] for s in m.managers]),
+        sheet("summary", h("metric", "value"), _summary_rows(m, t, Field.AMOUNT in result.recognition.mapping)),
+        sheet(
+            "funnel",
+            h("stage", "count", "reached_share"),
+            [[s.stage, s.count, _pct(s.reached_share)] for s in m.funnel],
+        ),
+        sheet(
+            "managers",
+            h("manager", "deals", "won", "revenue", "win_rate", "avg_deal", "cycle", "plan", "attainment", "over_plan"),
+            [
+                [
+                    s.manager,
+                    s.deals,
+                    s.won,
+                    _money(s.revenue),
+                    _pct(s.win_rate),
+                    _money(s.avg_deal),
+                    s.cycle_days_median,
+                    _money(s.plan),
+                    _pct(s.attainment),
+                    _money(s.over_plan),
+                ]
+                for s in m.managers
+            ],
+        ),
         sheet("clients", h("group", "clients", "revenue_share"), _client_rows(m, t)),
         sheet("months", h("month", "revenue"), [[f.month(label), _money(v)] for label, v in m.revenue_by_month]),
-        sheet("signals", h("signal", "text", "source", "seed"),
-              [[s.code, signal_text(f, s.code, s.facts), t(f"analytics.signals.{s.code}.source"), s.seed]
-               for s in m.signals]),
-        sheet("columns", h("field", "column"),
-              [[t(f"analytics.fields.{field.value}"), column] for field, column in result.recognition.mapping.items()]),
+        sheet(
+            "signals",
+            h("signal", "text", "source", "seed"),
+            [
+                [s.code, signal_text(f, s.code, s.facts), t(f"analytics.signals.{s.code}.source"), s.seed]
+                for s in m.signals
+            ],
+        ),
+        sheet(
+            "columns",
+            h("field", "column"),
+            [[t(f"analytics.fields.{field.value}"), column] for field, column in result.recognition.mapping.items()],
+        ),
     ]
     return build_xlsx(sheets)
 
 
-def _summary_rows(m: Metrics, t: TextFn) -> list[list[Cell]]:
+def _summary_rows(m: Metrics, t: TextFn, revenue_known: bool) -> list[list[Cell]]:
     c = m.month
     values: list[tuple[str, Cell]] = [
         ("kind", t(f"analytics.kinds.{m.kind.value}")),
@@ -62,7 +88,7 @@ def _summary_rows(m: Metrics, t: TextFn) -> list[list[Cell]]:
         ("deals_won", m.deals.won),
         ("deals_lost", m.deals.lost),
         ("deals_open", m.deals.open),
-        ("won_revenue", _money(m.won_revenue)),
+        ("won_revenue", _money(m.won_revenue) if revenue_known else None),
         ("win_rate", _pct(m.win_rate)),
         ("avg_deal", _money(m.avg_deal)),
         ("avg_deal_new", _money(m.avg_deal_new)),

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from analytics.schema import AnalysisParams, DatasetKind, DealStatus, Field, Metrics, Signal
+from analytics.metrics_prep import status_masks, text_codes
+from analytics.schema import AnalysisParams, Field, Metrics, Signal
 
 if TYPE_CHECKING:
     from analytics.normalize import Deals
@@ -121,23 +122,25 @@ def avg_up_revenue_down(metrics: Metrics) -> Signal | None:
 def many_small_deals(deals: Deals, metrics: Metrics, params: AnalysisParams) -> list[Signal]:
     frame = deals.frame
     amount = frame[Field.AMOUNT.value].to_numpy(dtype="float64", na_value=np.nan)
-    won = (
-        np.ones(len(frame), dtype=bool)
-        if metrics.kind is DatasetKind.SALES
-        else (frame[Field.STATUS.value] == DealStatus.WON.value).to_numpy(dtype=bool, na_value=False)
-    )
-    chosen = won & (amount > 0) & frame[Field.MANAGER.value].notna().to_numpy()
+    won, _ = status_masks(frame, metrics.kind)
+    all_codes, names = text_codes(frame[Field.MANAGER.value], won & (amount > 0))
+    chosen = all_codes >= 0
     if not chosen.any():
         return []
-    codes, names = pd.factorize(frame[Field.MANAGER.value][chosen])
-    sold = amount[chosen]
+    codes, sold = all_codes[chosen], amount[chosen]
     per_manager = pd.DataFrame({"m": codes, "amount": sold}).groupby("m")["amount"].agg(["size", "median"])
     if len(per_manager) < 2:
         return []
     median_count = float(per_manager["size"].median())
+    ordered = np.sort(sold)
     found = []
     for code, won_n, median in per_manager.itertuples():  # one row per manager, not per deal
         if won_n < SMALL_MIN_WON or won_n <= median_count:
+            continue
+        # Taking k deals out of n moves the median up to at most the value of rank (n - k) // 2 + k:
+        # when even that bound cannot make this manager's deals "far below", skip the exact median.
+        bound = ordered[min(len(ordered) - 1, (len(ordered) - won_n) // 2 + won_n)]
+        if median > params.many_small_deals_ratio * bound:
             continue
         rest = float(np.median(sold[codes != code]))
         if rest > 0 and median <= params.many_small_deals_ratio * rest:

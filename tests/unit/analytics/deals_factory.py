@@ -8,19 +8,8 @@ from typing import Any
 
 import pandas as pd
 
+from analytics.normalize import Deals
 from analytics.schema import Field
-
-try:
-    from analytics.normalize import Deals
-except ImportError:  # TEMPORARY until analytics/normalize.py lands: the same fields as the contract's Deals
-    from dataclasses import dataclass
-
-    @dataclass(frozen=True)
-    class Deals:  # type: ignore[no-redef]
-        frame: pd.DataFrame
-        stage_order: tuple[str, ...]
-        rows: int
-        currency: str | None
 
 _STRING = (
     Field.DEAL_ID,

@@ -264,3 +264,37 @@ def test_empty_export() -> None:
     assert m.deals.total == 0 and m.won_revenue == 0
     assert m.win_rate is None and m.avg_deal is None and m.funnel == () and m.managers == ()
     assert m.period.start is None and m.month is None and m.clients is None
+
+
+def test_undated_won_deal_of_a_client_counts_after_its_dated_ones() -> None:
+    rows = [
+        dict(status="won", amount=700, client="X"),  # no dates at all: after X's dated deal
+        dict(status="won", amount=100, client="X", closed="2024-01-10"),
+        dict(status="won", amount=300, client="Y", closed="1965-05-01"),  # before 1970 sorts fine too
+        dict(status="won", amount=500, client="Y", closed="1966-05-01"),
+    ]
+    m = compute_metrics(make_deals(rows), DatasetKind.DEALS)
+    assert (m.avg_deal_new, m.avg_deal_existing) == (200, 600)  # new: 100, 300; existing: 700, 500
+
+
+def test_categorical_text_columns_give_the_same_metrics() -> None:
+    """The normaliser may hand over stage/status/manager/client as categoricals (with unused categories)."""
+    deals = make_deals(base_rows(), STAGES)
+    frame = deals.frame.copy()
+    for column in ("stage", "status", "manager", "client", "source"):
+        values = frame[column].astype("category")
+        frame[column] = values.cat.add_categories(["никто"])  # an unused category must not show up
+    categorical = type(deals)(frame, deals.stage_order, deals.rows, deals.currency)
+    plans = {("Анна", "2024-03"): 10.0}
+    assert compute_metrics(categorical, DatasetKind.DEALS, plans) == compute_metrics(deals, DatasetKind.DEALS, plans)
+
+
+@pytest.mark.parametrize("dtype", ["object", "str", "string", "category"])
+def test_text_codes_treat_every_missing_marker_as_missing(dtype: str) -> None:
+    from analytics.metrics_prep import text_codes
+
+    series = pd.Series(["a", None, float("nan"), pd.NA, "b", "a"], dtype="object").astype(dtype)
+    codes, names = text_codes(series)
+    assert [names[c] if c >= 0 else None for c in codes] == ["a", None, None, None, "b", "a"]
+    codes, names = text_codes(series, mask=pd.Series([False, True, True, True, True, True]).to_numpy())
+    assert [names[c] if c >= 0 else None for c in codes] == [None, None, None, None, "b", "a"]

@@ -127,3 +127,42 @@ def test_plain_report_lists_everything(content: Content) -> None:
 def test_render_takes_any_text_function() -> None:
     text = render_summary(result_of(base_rows()), fake_t)
     assert "analytics.summary.revenue|value=60" in text
+
+
+MY_MODULES = ("render.py", "render_format.py", "charts.py", "report.py", "cli.py", "engine.py", "metrics_json.py")
+
+
+def test_every_analytics_text_key_exists(content: Content) -> None:
+    """Literal keys and f-string key families in the analytics views (they call t via a parameter, which the
+    project-wide key test cannot see)."""
+    import ast
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[3] / "analytics"
+    missing = []
+    for name in MY_MODULES:
+        tree = ast.parse((root / name).read_text(encoding="utf-8"))
+        in_fstring = {id(v) for n in ast.walk(tree) if isinstance(n, ast.JoinedStr) for v in n.values}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in in_fstring:
+                if re.fullmatch(r"analytics(\.[a-z_0-9]+)+", node.value) and not content.has(node.value):
+                    missing.append(f"{name}: {node.value}")
+            elif isinstance(node, ast.JoinedStr):
+                parts = node.values
+                if parts and isinstance(parts[0], ast.Constant) and str(parts[0].value).startswith("analytics."):
+                    pattern = "".join(
+                        re.escape(str(p.value)) if isinstance(p, ast.Constant) else r"[^.]+" for p in parts
+                    )
+                    if not any(re.fullmatch(pattern, key) for key in content.texts):
+                        missing.append(f"{name}: {ast.unparse(node)}")
+    assert missing == []
+
+
+def test_every_read_error_has_a_text(content: Content) -> None:
+    from analytics.schema import DatasetKind, ReadErrorCode
+
+    assert [c.value for c in ReadErrorCode if not content.has(f"analytics.errors.{c.value}")] == []
+    assert all(content.has(f"analytics.kinds.{k.value}") for k in DatasetKind)
+    assert all(content.has(f"analytics.fields.{f.value}") for f in Field)
+    assert all(content.has(f"analytics.grades.{g}") for g in ("decline", "flat", "growth", "surge"))

@@ -1,0 +1,1 @@
+"""Recognition and reading data as YAML (synonyms, status words, known pipelines), loaded by analytics.data.load."""

@@ -1,0 +1,201 @@
+"""A table source + recognised columns -> one row per deal with every canonical column, parsed and typed.
+
+Only the mapped columns are read. Amounts, dates and statuses are parsed per column (analytics.values); text
+columns stay as read. A deal repeated once per product line (Bitrix24 with products, 1C lines of one
+document) is counted once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from analytics.columns import extra_columns
+from analytics.data.load import load_data
+from analytics.schema import DatasetKind, Field, Recognition
+from analytics.values import (
+    STATUS_NAMES,
+    classify_flag,
+    classify_repeat,
+    classify_status,
+    detect_currency,
+    parse_amounts,
+    parse_dates,
+    status_codes,
+)
+from analytics.values_codes import normalize_word
+
+if TYPE_CHECKING:
+    from analytics.reading import TableSource
+
+_MONEY = (Field.AMOUNT, Field.COST, Field.MARGIN)
+_TEXT = (Field.TITLE, Field.MANAGER, Field.CLIENT, Field.SOURCE, Field.PIPELINE, Field.LOST_REASON)
+
+
+@dataclass(frozen=True, eq=False)
+class Deals:
+    frame: pd.DataFrame  # one row per deal, every Field value as a column (see the module docstring)
+    stage_order: tuple[str, ...]  # pipeline order of the stages present
+    rows: int  # data rows read, before product lines were merged
+    currency: str | None  # "RUB", "USD", "EUR", ... when the amounts or a currency column say so
+
+
+def to_deals(source: TableSource, recognition: Recognition) -> Deals:
+    mapping = recognition.mapping
+    extra = extra_columns(source.headers, mapping)
+    wanted = list(dict.fromkeys([*mapping.values(), *extra.values()])) or list(source.headers[:1])
+    raw = source.read(wanted).reset_index(drop=True)
+    n = len(raw)
+    index = raw.index
+    sales = recognition.kind is DatasetKind.SALES
+
+    def column(field: Field) -> pd.Series | None:
+        header = mapping.get(field)
+        return raw[header] if header is not None else None
+
+    out: dict[str, pd.Series] = {}
+    currency: str | None = None
+    for field in _MONEY:
+        cells = column(field)
+        if cells is None:
+            out[field.value] = pd.Series(np.full(n, np.nan), index=index)
+        else:
+            parsed = parse_amounts(cells)
+            out[field.value] = parsed.values
+            if field is Field.AMOUNT:
+                currency = parsed.currency
+    for field in (Field.CREATED, Field.CLOSED):
+        cells = column(field)
+        out[field.value] = parse_dates(cells).values if cells is not None else _no_dates(index)
+    if "closed_alt" in extra:  # Pipedrive: won deals close in "Won time", lost ones in "Lost time"
+        out[Field.CLOSED.value] = out[Field.CLOSED.value].fillna(parse_dates(raw[extra["closed_alt"]]).values)
+    if sales and Field.CLOSED not in mapping:
+        out[Field.CLOSED.value] = out[Field.CREATED.value]  # the one date of a sale is its sale date
+
+    stage, status, order = _stages(column(Field.STAGE), column(Field.STATUS), sales, index)
+    out[Field.STAGE.value] = stage
+    out[Field.STATUS.value] = status
+    blank = _no_text(index)  # shared by every missing text column (copy-on-write keeps them apart)
+    for field in _TEXT:
+        cells = column(field)
+        out[field.value] = cells if cells is not None else blank
+    repeat, qualified = column(Field.IS_REPEAT), column(Field.QUALIFIED)
+    out[Field.IS_REPEAT.value] = classify_repeat(repeat) if repeat is not None else _no_flags(index)
+    out[Field.QUALIFIED.value] = classify_flag(qualified) if qualified is not None else _no_flags(index)
+    ids = column(Field.DEAL_ID)
+    out[Field.DEAL_ID.value] = ids if ids is not None else pd.Series(np.arange(1, n + 1).astype(str), dtype="str")
+
+    frame = pd.DataFrame({f.value: out[f.value] for f in Field}, index=index, copy=False)
+    if ids is not None:
+        frame = _merge_product_lines(frame)
+    if "currency" in extra and currency is None:
+        currency = _currency_column(raw[extra["currency"]])
+    return Deals(frame, order, n, currency)
+
+
+def _no_dates(index: pd.Index) -> pd.Series:
+    return pd.Series(np.full(len(index), np.datetime64("NaT"), dtype="datetime64[ns]"), index=index)
+
+
+def _no_text(index: pd.Index) -> pd.Series:
+    return pd.Series(np.full(len(index), np.nan, dtype=object), index=index, dtype="str")
+
+
+def _no_flags(index: pd.Index) -> pd.Series:
+    n = len(index)
+    return pd.Series(pd.arrays.BooleanArray(np.zeros(n, dtype=bool), np.ones(n, dtype=bool)), index=index)
+
+
+def _stages(
+    stage: pd.Series | None, status: pd.Series | None, sales: bool, index: pd.Index
+) -> tuple[pd.Series, pd.Series, tuple[str, ...]]:
+    """(stage names without padding, won/lost/open, stage order), from one factorisation of the stage column.
+
+    The status column decides first; where it says nothing (open, blank, IsWon false) the stage name decides
+    ("Closed Lost" with IsWon = false is lost). Every row of a sales export is won."""
+    n = len(index)
+    if stage is None:
+        codes, names = np.full(n, -1, dtype=np.int64), []
+        stage = _no_text(index)
+    else:
+        codes, uniques = pd.factorize(stage.to_numpy(dtype=object, na_value=None))
+        names = [str(u).strip() for u in uniques]
+        if names != [str(u) for u in uniques]:
+            stage = pd.Series(
+                np.array([*[v or None for v in names], None], dtype=object)[codes], index=index, dtype="str"
+            )
+    if sales:
+        verdict = np.zeros(n, dtype=np.int64)
+    else:
+        verdict = status_codes(names)[codes]
+        if status is not None:
+            by_status = classify_status(status).cat.codes.to_numpy().astype(np.int64)
+            verdict = np.where(by_status == 2, verdict, by_status)
+    categorical = pd.Series(pd.Categorical.from_codes(verdict, categories=STATUS_NAMES), index=index)
+    return stage, categorical, _stage_order(names, codes, verdict)
+
+
+def _merge_product_lines(frame: pd.DataFrame) -> pd.DataFrame:
+    """One row per deal id. A deal's own fields repeat on each of its product lines, so the first line is kept.
+    Money: when every line of a deal carries the same amount it is the deal's amount (Bitrix24 repeats the deal
+    sum on each product line) and is taken once; when lines of some deal differ, the column holds line sums
+    (1C lines of one document) and they are added up. The rule is decided for the whole column."""
+    ids = frame[Field.DEAL_ID.value]
+    codes, uniques = pd.factorize(ids.to_numpy(dtype=object, na_value=None))
+    if len(uniques) == int((codes >= 0).sum()):
+        return frame  # every id unique (or missing): nothing to merge
+    missing = codes < 0
+    codes = codes.copy()
+    codes[missing] = len(uniques) + np.arange(int(missing.sum()))  # rows without an id stay apart
+    first = ~pd.Series(codes).duplicated().to_numpy()
+    merged = frame[first].reset_index(drop=True)
+    groups = pd.Series(codes)
+    for field in _MONEY:
+        values = pd.Series(frame[field.value].to_numpy(), dtype="float64")
+        if values.isna().all():
+            continue
+        grouped = values.groupby(groups, sort=False)
+        if (grouped.max() != grouped.min()).any():
+            merged[field.value] = grouped.sum(min_count=1).to_numpy()
+        else:
+            merged[field.value] = grouped.first().to_numpy()
+    return merged
+
+
+@lru_cache(maxsize=1)
+def _pipelines() -> tuple[tuple[str, ...], ...]:
+    data = load_data("stages.yaml")["pipelines"]
+    return tuple(tuple(normalize_word(str(s)) for s in stages) for stages in data.values())
+
+
+def _stage_order(names: list[str], codes: np.ndarray, verdict: np.ndarray) -> tuple[str, ...]:
+    """The known CRM order when every stage belongs to one default pipeline; otherwise open stages in order of
+    first appearance, then the stages whose deals are all won, then those whose deals are all lost."""
+    present = list(dict.fromkeys(s for s in names if s))
+    if not present:
+        return ()
+    normal = [normalize_word(s) for s in present]
+    for pipeline in _pipelines():
+        if set(normal) <= set(pipeline):
+            return tuple(sorted(present, key=lambda s: pipeline.index(normalize_word(s))))
+    known = codes >= 0
+    total = np.bincount(codes[known], minlength=len(names))
+    won = np.bincount(codes[known & (verdict == 0)], minlength=len(names))
+    lost = np.bincount(codes[known & (verdict == 1)], minlength=len(names))
+    rank = {names[i]: 1 if won[i] == total[i] > 0 else 2 if lost[i] == total[i] > 0 else 0 for i in range(len(names))}
+    return tuple(sorted(present, key=lambda s: rank[s]))
+
+
+def _currency_column(cells: pd.Series) -> str | None:
+    """A currency column (Pipedrive "Deal - Currency", Bitrix24 "Валюта") with one currency throughout."""
+    values = {str(v).strip() for v in cells.dropna().unique()} - {""}
+    if len(values) != 1:
+        return None
+    value = values.pop()
+    if len(value) == 3 and value.isalpha() and value.isascii():
+        return {"RUR": "RUB"}.get(value.upper(), value.upper())
+    return detect_currency([value])[0]

@@ -1,0 +1,122 @@
+"""`python main.py analyze FILE [--plans PLANS] [--json] [--charts DIR]` through cli.main."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from analytics.cli import _amount, _month, main, read_plans
+from content.loader import load_content
+from tests.unit.analytics.test_engine import AMO_CSV
+
+JSON_KEYS = {
+    "rows", "columns", "deals", "won_revenue", "win_rate", "avg_deal", "avg_deal_new", "avg_deal_existing",
+    "funnel", "managers", "clients", "cycle_days_median", "signals", "kind", "period", "currency", "margin",
+    "qualified_conversion", "month",
+}  # fmt: skip
+
+
+@pytest.fixture
+def export(tmp_path: Path) -> Path:
+    path = tmp_path / "amo.csv"
+    path.write_bytes(AMO_CSV)
+    return path
+
+
+def test_json(export: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["analyze", str(export), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert set(data) >= JSON_KEYS
+    assert data["rows"] == 7 and data["deals"] == {"total": 7, "won": 3, "lost": 2, "open": 2}
+    assert data["won_revenue"] == 60000 and data["win_rate"] == pytest.approx(0.6)
+    assert data["columns"]["manager"] == "Ответственный"
+    assert data["funnel"][0] == {"stage": "Первичный контакт", "count": 1, "reached_share": 1.0}
+    assert data["clients"] == {"active": 2, "sleeping": 0, "churned": 0, "active_revenue_share": 1.0,
+                               "sleeping_revenue_share": 0.0, "churned_revenue_share": 0.0}
+    assert data["managers"][0]["plan"] is None and data["margin"] is None
+
+
+def test_readable_report(export: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([str(export)]) == 0
+    out = capsys.readouterr().out
+    assert "Анализ выгрузки: amo.csv" in out
+    assert "Выручка по успешным сделкам: 60\u00a0000\u00a0₽" in out
+    assert "сумма: «Бюджет»" in out and "<b>" not in out
+
+
+def test_plans_two_and_three_columns(export: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    two = tmp_path / "plans.csv"
+    two.write_text("Менеджер;План\nАнна Смирнова;25 000\nБорис Петров;60000\n", encoding="utf-8")
+    assert main([str(export), "--json", "--plans", str(two)]) == 0
+    managers = {m["manager"]: m for m in json.loads(capsys.readouterr().out)["managers"]}
+    assert (managers["Анна Смирнова"]["plan"], managers["Анна Смирнова"]["attainment"]) == (25000, 1.2)
+    assert (managers["Борис Петров"]["attainment"], managers["Борис Петров"]["over_plan"]) == (0.5, -30000)
+
+    three = tmp_path / "plans3.csv"
+    three.write_text("Менеджер;Месяц;План\nАнна Смирнова;2024-02;10000\nАнна Смирнова;03.2024;10000\n",
+                     encoding="utf-8")
+    assert main([str(export), "--json", "--plans", str(three)]) == 0
+    anna = json.loads(capsys.readouterr().out)["managers"][0]
+    assert (anna["plan"], anna["attainment"], anna["over_plan"]) == (20000, 1.0, 0)  # Feb+Mar revenue 20000
+
+
+def test_charts_dir(export: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "charts"
+    assert main([str(export), "--json", "--charts", str(folder)]) == 0
+    json.loads(capsys.readouterr().out)  # stdout stays one JSON object
+    assert sorted(p.name for p in folder.iterdir()) == ["clients.png", "funnel.png", "managers.png"]
+    assert (folder / "funnel.png").read_bytes().startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize(
+    ("data", "code"),
+    [(b"", "empty"), (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 20, "not_table"), (b"PK\x03\x04broken", "corrupt")],
+)
+def test_broken_file_exit_1_and_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str], data: bytes,
+                                         code: str) -> None:
+    path = tmp_path / "broken.xlsx"
+    path.write_bytes(data)
+    assert main([str(path), "--json"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    expected = " ".join(load_content("ru").t(f"analytics.errors.{code}").split())
+    assert captured.err == expected + "\n"
+
+
+def test_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([str(tmp_path / "nope.csv")]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "nope.csv" in err
+
+
+def test_bad_plans_file(export: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    plans = tmp_path / "plans.csv"
+    plans.write_text("Менеджер;План\nАнна;много\n", encoding="utf-8")
+    assert main([str(export), "--plans", str(plans)]) == 1
+    assert capsys.readouterr().err.startswith("Файл планов не прочитан")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("1 000 000", 1e6), ("1\u00a0000\u00a0000,50", 1000000.5), ("1,000,000.50", 1000000.5), ("250000 ₽", 250000),
+     ("1000,5", 1000.5), ("1,000", 1000), ("много", None), ("-5", None)],
+)
+def test_plan_amounts(text: str, expected: float | None) -> None:
+    assert _amount(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("2024-03", "2024-03"), ("2024-3", "2024-03"), ("03.2024", "2024-03"), ("01.03.2024", "2024-03"),
+     ("2024-03-01 00:00:00", "2024-03"), ("2024-13", None), ("март", None)],
+)
+def test_plan_months(text: str, expected: str | None) -> None:
+    assert _month(text) == expected
+
+
+def test_read_plans_sums_repeated_rows(tmp_path: Path) -> None:
+    plans = tmp_path / "p.csv"
+    plans.write_text("Менеджер;Месяц;План\nА;2024-01;100\nА;2024-01;50\nБ;2024-02;70\n", encoding="utf-8")
+    assert read_plans(plans) == {("А", "2024-01"): 150.0, ("Б", "2024-02"): 70.0}
