@@ -82,3 +82,28 @@ async def test_broken_file_gets_its_clear_message(stub: BotApiStub, bot_process:
     await _become_head(stub)
     await stub.send_document(HEAD, "отчёт.xlsx", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
     await stub.wait_for(HEAD, CONTENT.t("analytics.errors.not_table")[:40], 60)
+
+
+AMBIGUOUS = (
+    "Сделка;Этап сделки;Менеджер;Показатель А;Показатель Б;Дата создания\r\n"
+    "Поставка 1;Успешно реализовано;Иванов;120 000;15 000;01.03.2026\r\n"
+    "Поставка 2;Закрыто и не реализовано;Петров;80 000;9 000;05.03.2026\r\n"
+    "Поставка 3;Переговоры;Иванов;50 000;7 500;10.03.2026\r\n"
+    "Поставка 4;Успешно реализовано;Петров;200 000;30 000;12.03.2026\r\n"
+).encode()
+
+
+async def test_ambiguous_amount_is_asked_once_and_remembered(stub: BotApiStub, bot_process: BotProcess) -> None:
+    await _become_head(stub)
+    report_button = CONTENT.t("exports.report_button")
+    await stub.send_document(HEAD, "выгрузка.csv", AMBIGUOUS)
+    question = await stub.wait_for(HEAD, lambda m: "Показатель А" in m.button_texts, 60)
+    assert CONTENT.t("exports.no_such_column") in question.button_texts
+    await stub.click_text(HEAD, "Показатель А", message_id=question.message_id)
+    summary = await stub.wait_for(HEAD, lambda m: report_button in m.button_texts, 60)
+    assert f"320{NBSP}000" in summary.plain  # won: 120 000 + 200 000
+
+    await stub.send_document(HEAD, "выгрузка-2.csv", AMBIGUOUS)  # same columns: no second question
+    again = await stub.wait_for(HEAD, lambda m: report_button in m.button_texts, 60)
+    assert f"320{NBSP}000" in again.plain
+    assert not any("Показатель Б" in m.button_texts for m in stub.messages(HEAD)[-3:])
