@@ -16,7 +16,7 @@ from storage import open_store
 
 logger = logging.getLogger(__name__)
 
-COMMANDS = ("menu", "checklists", "upload", "tasks", "history", "settings", "template", "help")
+COMMANDS = ("menu", "checklists", "upload", "plans", "tasks", "history", "settings", "template", "help")
 
 
 async def register_profile(bot: Bot, content: Content) -> None:

@@ -17,6 +17,7 @@ def get_routers() -> list[Router]:
     import handlers.history
     import handlers.lifecycle
     import handlers.menu
+    import handlers.plans
     import handlers.settings
     import handlers.start
     import handlers.tasks
@@ -30,6 +31,7 @@ def get_routers() -> list[Router]:
         handlers.history,
         handlers.tasks,
         handlers.settings,
+        handlers.plans,
         handlers.exports,
         handlers.fallback,
     )

@@ -34,9 +34,9 @@ def local_date(content: Content, moment: datetime, timezone: str | None) -> str:
 def main_menu(content: Content, role: Role | None) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     if role is Role.HEAD:
-        for action in ("checklists", "upload", "tasks", "history", "settings"):
+        for action in ("checklists", "upload", "plans", "tasks", "history", "settings"):
             builder.button(text=content.t(f"menu.buttons.{action}"), callback_data=MenuCb(action=action))
-        builder.adjust(2, 2, 1)
+        builder.adjust(2)
     else:
         builder.button(text=content.t("menu.buttons.settings"), callback_data=MenuCb(action="settings"))
     return builder.as_markup()
