@@ -13,6 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from analytics.render_format import TextFn
 from analytics.schema import (
     AnalysisParams,
     AnalysisResult,
@@ -100,7 +101,7 @@ def _content(locale: str) -> Content:
     return load_content(locale)
 
 
-def metrics_to_json(result: AnalysisResult, t: Any) -> dict[str, Any]:
+def metrics_to_json(result: AnalysisResult, t: TextFn) -> dict[str, Any]:
     """The CLI's --json object (see analytics.metrics_json); `t` is Content.t."""
     from analytics.metrics_json import metrics_to_json as build
 

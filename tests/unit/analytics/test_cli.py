@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from analytics.cli import _amount, _month, main, read_plans
+from analytics.cli import main
 from content.loader import load_content
 from tests.unit.analytics.test_engine import AMO_CSV
 
@@ -96,27 +96,3 @@ def test_bad_plans_file(export: Path, tmp_path: Path, capsys: pytest.CaptureFixt
     plans.write_text("Менеджер;План\nАнна;много\n", encoding="utf-8")
     assert main([str(export), "--plans", str(plans)]) == 1
     assert capsys.readouterr().err.startswith("Файл планов не прочитан")
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [("1 000 000", 1e6), ("1\u00a0000\u00a0000,50", 1000000.5), ("1,000,000.50", 1000000.5), ("250000 ₽", 250000),
-     ("1000,5", 1000.5), ("1,000", 1000), ("много", None), ("-5", None)],
-)
-def test_plan_amounts(text: str, expected: float | None) -> None:
-    assert _amount(text) == expected
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [("2024-03", "2024-03"), ("2024-3", "2024-03"), ("03.2024", "2024-03"), ("01.03.2024", "2024-03"),
-     ("2024-03-01 00:00:00", "2024-03"), ("2024-13", None), ("март", None)],
-)
-def test_plan_months(text: str, expected: str | None) -> None:
-    assert _month(text) == expected
-
-
-def test_read_plans_sums_repeated_rows(tmp_path: Path) -> None:
-    plans = tmp_path / "p.csv"
-    plans.write_text("Менеджер;Месяц;План\nА;2024-01;100\nА;2024-01;50\nБ;2024-02;70\n", encoding="utf-8")
-    assert read_plans(plans) == {("А", "2024-01"): 150.0, ("Б", "2024-02"): 70.0}

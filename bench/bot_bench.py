@@ -1,0 +1,348 @@
+"""The bot end to end on a ~20 MB export (prints figures; not a test): `python -m bench.bot_bench`.
+
+One process, one event loop: the Bot API stand-in (as a self-hosted `--local` server, so the bot reads the file
+from its disk as it would past the 20 MB limit) and the real bot, built and run by `bot.app.run_bot`, including
+its AnalysisPool. A head of sales onboards, sends a small export (the worker's first call), then the big one
+`--runs` times. Each run is timed from the upload until the summary (with the report button) and all three
+charts are in the chat; a loop-lag probe runs meanwhile. Phases come from the stand-in's own timestamps, and one
+more pass times the engine's steps inside a separate worker. Targets (issue 3): <= 3 s on 2 cores, loop lag
+< 100 ms, peak memory <= 5x the file size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import pickle
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from analytics.sandbox import AnalysisPool
+from bot.app import run_bot
+from bot.config import Settings
+from content import load_content
+from devtools.botapi_stub import TEST_TOKEN, BotApiStub
+from devtools.botapi_types import ChatEvent
+
+REPO = Path(__file__).resolve().parents[1]
+HEAD = 9101
+LINK = re.compile(r"https://t\.me/\w+\?start=([A-Za-z0-9_-]+)")
+SECONDS_TARGET = 3.0
+LAG_TARGET_MS = 100.0
+MEMORY_TARGET = 5.0
+MIB = 1024 * 1024
+
+
+class ChatClock:
+    """Stamps every chat event as the stand-in emits it, so the bot's phases are timed without touching it."""
+
+    def __init__(self, stub: BotApiStub) -> None:
+        self.events: list[tuple[float, ChatEvent]] = []
+        self._tick = asyncio.Event()
+        stub.add_listener(self._on_event)
+
+    def _on_event(self, event: ChatEvent) -> None:
+        if event.chat_id == HEAD and event.kind in ("new", "edit") and event.message is not None:
+            self.events.append((time.monotonic(), event))
+            self._tick.set()
+
+    def first(self, since: int, test: Callable[[ChatEvent], bool], nth: int = 1) -> float | None:
+        hits = [at for at, event in self.events[since:] if test(event)]
+        return hits[nth - 1] if len(hits) >= nth else None
+
+    async def until(self, since: int, test: Callable[[ChatEvent], bool], nth: int, timeout: float) -> float:
+        deadline = time.monotonic() + timeout
+        while (found := self.first(since, test, nth)) is None:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"no reply within {timeout} s")
+            self._tick.clear()
+            try:
+                await asyncio.wait_for(self._tick.wait(), max(deadline - time.monotonic(), 0.01))
+            except TimeoutError:
+                pass
+        return found
+
+
+class LagProbe:
+    """asyncio.sleep(10 ms) in a loop; the worst overshoot is how long the loop was blocked."""
+
+    def __init__(self) -> None:
+        self.worst, self.worst_at = 0.0, 0.0
+        self._task: asyncio.Task[None] | None = None
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            before = loop.time()
+            await asyncio.sleep(0.01)
+            now = loop.time()
+            if now - before - 0.01 > self.worst:
+                self.worst, self.worst_at = now - before - 0.01, now
+
+    def start(self) -> None:
+        self.worst, self.worst_at = 0.0, 0.0
+        self._task = asyncio.create_task(self._run())
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+
+
+@dataclass(frozen=True)
+class Run:
+    seconds: float
+    phases: tuple[tuple[str, float], ...]
+    lag_ms: float
+    lag_phase: str
+
+
+def _status_kib(pid: int | str, field: str) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    return 0
+
+
+def _descendants() -> list[int]:
+    """Our child processes and theirs: the pool's forkserver and, below it, the pool's workers."""
+    parents: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        try:
+            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) if entry.name.isdigit() else -1
+        except (OSError, IndexError, ValueError):
+            continue
+        parents.setdefault(ppid, []).append(int(entry.name))
+    found, frontier = [], [os.getpid()]
+    while frontier:
+        children = parents.get(frontier.pop(), [])
+        found += children
+        frontier += children
+    return found
+
+
+def _reset_peak(pids: list[int | str]) -> bool:
+    """Writing 5 to clear_refs resets VmHWM (Linux >= 4.0), so each run's peak is its own."""
+    try:
+        for pid in pids:
+            Path(f"/proc/{pid}/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
+
+
+def _generate(path: Path, rows: int) -> Path:
+    """In a child process: the generator's numpy arrays must not count in the bot process's peak memory."""
+    subprocess.run([sys.executable, "-m", "bench.make_export", str(path), str(rows)], check=True, cwd=REPO,
+                   capture_output=True)  # fmt: skip
+    return path
+
+
+def engine_steps(data: bytes, filename: str, settings: Settings) -> list[tuple[str, float]]:
+    """Runs in a pool worker: the calls analyze_for_bot makes, timed one by one."""
+    import dataclasses
+
+    from analytics.charts import render_charts
+    from analytics.columns import recognize
+    from analytics.engine import BotAnalysis
+    from analytics.metrics import compute_metrics
+    from analytics.metrics_json import snapshot_json
+    from analytics.normalize import to_deals
+    from analytics.reading import open_table
+    from analytics.render import render_summary
+    from analytics.report import build_report_xlsx
+    from analytics.schema import AnalysisParams, AnalysisResult, ReadLimits
+    from analytics.signals import find_signals
+
+    t = load_content(settings.locale).t
+    params = AnalysisParams()
+    marks, start = [], time.perf_counter()
+
+    def mark(name: str) -> None:
+        nonlocal start
+        marks.append((name, time.perf_counter() - start))
+        start = time.perf_counter()
+
+    table = open_table(data, filename, ReadLimits(max_bytes=settings.max_upload_bytes,
+                                                  max_rows=settings.max_export_rows))  # fmt: skip
+    recognition = recognize(table.headers, table.sample(), None)
+    mark("open_table + recognize")
+    deals = to_deals(table, recognition)
+    mark("to_deals (read, parse amounts and dates)")
+    metrics = compute_metrics(deals, recognition.kind, None, params)
+    metrics = dataclasses.replace(metrics, signals=find_signals(metrics, deals, params))
+    mark("compute_metrics + find_signals")
+    result = AnalysisResult(recognition=recognition, metrics=metrics)
+    summary = render_summary(result, t, params)
+    mark("render_summary")
+    charts = tuple(render_charts(metrics, t, params))
+    mark("render_charts (3 PNG)")
+    report = build_report_xlsx(result, t)
+    mark("build_report_xlsx")
+    outcome = BotAnalysis(result, summary, charts, report, snapshot_json(metrics))
+    mark("snapshot_json")
+    marks.append((f"pickle the reply ({len(pickle.dumps(outcome)) / MIB:.2f} MiB)", time.perf_counter() - start))
+    return marks
+
+
+async def onboard(stub: BotApiStub, head_button: str) -> None:
+    """As tests/e2e: /start, the head role, a team name, the Moscow time zone; done when invites are shown."""
+    stub.add_user(HEAD, "Ирина")
+    await stub.send_text(HEAD, "/start")
+    await stub.wait_for(HEAD, lambda m: bool(m.markup), 30)
+    await stub.click_text(HEAD, head_button)
+    await stub.wait_for(HEAD, "название", 30)
+    await stub.send_text(HEAD, "Север")
+    await stub.wait_for(HEAD, "часовом поясе", 30)
+    await stub.click_text(HEAD, "Москва")
+    await stub.wait_for(HEAD, lambda m: len(LINK.findall(m.text or "")) == 2, 30)
+
+
+async def upload(stub: BotApiStub, clock: ChatClock, lag: LagProbe, path: Path, texts: dict[str, str]) -> Run:
+    data = path.read_bytes()
+    since, calls = len(clock.events), len(stub.calls)
+    start = time.monotonic()
+    await stub.send_document(HEAD, path.name, data)
+    lag.start()  # after the stand-in hashed the upload: that is the user's side, not the bot's
+    try:
+        summary = await clock.until(since, lambda e: texts["button"] in e.message.button_texts, 1, 120)  # type: ignore[union-attr]
+        done = await clock.until(since, lambda e: e.message.photo is not None, 3, 60)  # type: ignore[union-attr]
+    finally:
+        await lag.stop()
+    progress = clock.first(since, lambda e: texts["downloading"] in e.message.plain) or start  # type: ignore[union-attr]
+    analysing = clock.first(since, lambda e: texts["analysing"] in e.message.plain) or progress  # type: ignore[union-attr]
+    get_file = next((c.at for c in stub.calls[calls:] if c.method.lower() == "getfile"), progress)
+    group = next((c.at for c in stub.calls[calls:] if c.method.lower() == "sendmediagroup"), summary)
+    bounds = [
+        ("update polled, handler ran, progress message sent", start, progress),
+        ("getFile asked", progress, get_file),
+        ("download (local file read into memory)", get_file, analysing),
+        ("worker: analysis, summary, charts, XLSX; snapshot + report saved", analysing, summary),
+        ("summary edited -> sendMediaGroup request", summary, group),
+        ("three charts uploaded", group, done),
+    ]
+    where = next((name for name, a, b in bounds if a <= lag.worst_at - lag.worst <= b), "after the reply")
+    return Run(done - start, tuple((name, b - a) for name, a, b in bounds), lag.worst * 1000, where)
+
+
+def verdict(ok: bool) -> str:
+    return "OK" if ok else "MISSED"
+
+
+async def bench(args: argparse.Namespace) -> None:
+    content = load_content("ru")
+    texts = {key: content.t(f"exports.progress.{key}") for key in ("downloading", "analysing")}
+    texts["button"] = content.t("exports.report_button")
+    with tempfile.TemporaryDirectory(prefix="bot_bench_") as tmp_name:
+        tmp = Path(tmp_name)
+        began = time.perf_counter()
+        probe = _generate(tmp / "probe.csv", 10_000)
+        per_row = (probe.stat().st_size - 200) / 10_000
+        rows = args.rows or int(args.size_mib * MIB / per_row)
+        small, big = _generate(tmp / "small.csv", 1_000), _generate(tmp / "export.csv", rows)
+        size = big.stat().st_size
+        print(f"generated {rows:,} rows, {size / MIB:.1f} MiB in {time.perf_counter() - began:.1f} s (child)")
+
+        stub = BotApiStub(TEST_TOKEN, local_mode=True, files_dir=tmp / "botapi")
+        await stub.start()
+        clock, lag = ChatClock(stub), LagProbe()
+        settings = Settings(
+            bot_token=TEST_TOKEN,  # type: ignore[arg-type]
+            telegram_api_url=stub.base_url,
+            telegram_api_local=True,
+            database_path=tmp / "coach.db",
+            max_upload_mb=max(25.0, size / MIB + 1),
+            log_level="WARNING",
+        )
+        bot_task = asyncio.create_task(run_bot(settings))
+        runs: list[Run] = []
+        try:
+            await stub.wait_for_request("getUpdates", 0, 60)
+            await onboard(stub, content.t("start.role_buttons.head"))
+            first = await upload(stub, clock, lag, small, texts)
+            second = await upload(stub, clock, lag, small, texts)
+            pids = _descendants()
+            warm_kib = max((_status_kib(pid, "VmRSS") for pid in pids), default=0)
+            main_base_kib = _status_kib("self", "VmRSS")
+            reset = _reset_peak([*pids, "self"])
+            for _ in range(args.runs):
+                runs.append(await upload(stub, clock, lag, big, texts))
+            worker_peak_kib = max((_status_kib(pid, "VmHWM") for pid in _descendants()), default=0)
+            main_peak_kib = _status_kib("self", "VmHWM")
+        finally:
+            if not bot_task.done():
+                signal.raise_signal(signal.SIGTERM)  # run_bot's polling handles it: a graceful stop, as in production
+            try:
+                await asyncio.wait_for(bot_task, 30)
+            except TimeoutError:
+                print("the bot did not stop within 30 s", file=sys.stderr)
+            await stub.stop()
+
+        seconds = sorted(run.seconds for run in runs)
+        print("\nmode: stand-in as a self-hosted Bot API server (local_mode=True, files_dir), "
+              "bot with telegram_api_local=True: getFile answers a path, aiogram reads the file from disk")  # fmt: skip
+        print(f"cores: {os.cpu_count()}; pool: run_bot's AnalysisPool (1 worker, forkserver)")
+        print(f"first call (1,000 rows, worker still importing pandas/matplotlib): {first.seconds:.2f} s")
+        print(f"second call (1,000 rows, warm worker): {second.seconds:.2f} s")
+        print(f"file size: {size / MIB:.2f} MiB ({size / 1e6:.1f} MB)")
+        print(f"rows: {rows:,}")
+        for n, run in enumerate(runs, 1):
+            print(f"run {n}: {run.seconds:.2f} s end to end, max loop lag {run.lag_ms:.0f} ms ({run.lag_phase})")
+            for name, took in run.phases:
+                print(f"    {name:<66}{took:6.3f} s")
+        best, median = seconds[0], statistics.median(seconds)
+        print(f"end-to-end best: {best:.2f} s (target <= {SECONDS_TARGET}: {verdict(best <= SECONDS_TARGET)})")
+        print(f"end-to-end median: {median:.2f} s (target <= {SECONDS_TARGET}: {verdict(median <= SECONDS_TARGET)})")
+        worst_lag = max(run.lag_ms for run in runs)
+        print(f"max loop lag: {worst_lag:.0f} ms (target < {LAG_TARGET_MS:.0f}: {verdict(worst_lag < LAG_TARGET_MS)})")
+        scope = "per run (VmHWM reset after warm-up)" if reset else "lifetime VmHWM"
+        worker_mib, above = worker_peak_kib / 1024, (worker_peak_kib - warm_kib) * 1024 / size
+        print(f"worker peak RSS: {worker_mib:.0f} MiB, {scope} = {worker_peak_kib * 1024 / size:.1f}x the file")
+        print(f"worker warm RSS before the big file: {warm_kib / 1024:.0f} MiB")
+        print(f"worker peak above warm: {(worker_peak_kib - warm_kib) / 1024:.0f} MiB = {above:.1f}x the file "
+              f"(target <= {MEMORY_TARGET}x: {verdict(above <= MEMORY_TARGET)})")  # fmt: skip
+        main_above = (main_peak_kib - main_base_kib) * 1024 / size
+        print(f"main process peak RSS: {main_peak_kib / 1024:.0f} MiB, {(main_peak_kib - main_base_kib) / 1024:.0f}"
+              f" MiB above its {main_base_kib / 1024:.0f} MiB before = {main_above:.1f}x the file"
+              " (bot + stand-in + the bench's copy)")  # fmt: skip
+        if args.steps:
+            await engine_profile(big, settings)
+
+
+async def engine_profile(path: Path, settings: Settings) -> None:
+    """The engine's steps on the same file, in a fresh pool like run_bot's (second pass: imports are paid)."""
+    pool = AnalysisPool(max_workers=1, timeout_s=settings.analysis_timeout_s,
+                        memory_limit_bytes=settings.analysis_memory_mb * MIB)  # fmt: skip
+    try:
+        data = path.read_bytes()
+        await pool.run(engine_steps, data, path.name, settings)
+        steps = await pool.run(engine_steps, data, path.name, settings)
+    finally:
+        pool.shutdown()
+    print(f"\nengine steps in a worker, {path.stat().st_size / MIB:.1f} MiB (warm, one pass):")
+    for name, took in steps:
+        print(f"    {name:<66}{took:6.3f} s")
+    print(f"    {'total':<66}{sum(took for _, took in steps):6.3f} s")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--size-mib", type=float, default=19.8, help="export size (default just under 20 MiB)")
+    parser.add_argument("--rows", type=int, default=0, help="row count instead of --size-mib")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--no-steps", dest="steps", action="store_false", help="skip the engine step timing")
+    asyncio.run(bench(parser.parse_args(argv)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
