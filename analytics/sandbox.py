@@ -9,6 +9,7 @@ OUT_OF_MEMORY. Either way the next call gets a fresh worker.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import multiprocessing
 import resource
 from collections.abc import Callable
@@ -19,15 +20,18 @@ from typing import Any, TypeVar
 from analytics.schema import ExportReadError, ReadErrorCode
 
 T = TypeVar("T")
+WORKER_START_LIMIT_S = 120.0  # a fresh worker imports pandas, matplotlib and openpyxl
 
 
 def _init_worker(memory_limit_bytes: int | None) -> None:
-    """Runs once in each worker: cap the address space, then pay the pandas import before the first file."""
+    """Runs once in each worker: cap the address space, then pay the heavy imports before the first file."""
     if memory_limit_bytes:
         _, hard = resource.getrlimit(resource.RLIMIT_AS)
         soft = memory_limit_bytes if hard == resource.RLIM_INFINITY else min(memory_limit_bytes, hard)
         resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
-    import pandas  # noqa: F401  (warm import)
+    import matplotlib.figure  # noqa: F401  (warm imports: charts and the XLSX report of the first reply)
+    import openpyxl  # noqa: F401
+    import pandas  # noqa: F401
 
 
 def _call(fn: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any]) -> T:
@@ -63,7 +67,9 @@ class AnalysisPool:
             initializer=_init_worker,
             initargs=(self._memory_limit,),
         )
-        executor.submit(_noop)  # start a worker now: the first real call should not wait for imports
+        # Start a worker now, so the first real call does not wait for imports; calls wait for this warm-up
+        # before their own time limit starts, so a slow start is never mistaken for a slow file.
+        self._warm = executor.submit(_noop)
         return executor
 
     def _restart(self, generation: int) -> None:
@@ -81,6 +87,8 @@ class AnalysisPool:
         """Run a picklable top-level function in a worker; raises ExportReadError(TIMEOUT | OUT_OF_MEMORY)."""
         for attempt in range(2):
             generation = self._generation
+            with contextlib.suppress(BrokenProcessPool, TimeoutError):
+                await asyncio.wait_for(asyncio.wrap_future(self._warm), WORKER_START_LIMIT_S)
             try:
                 submitted = self._executor.submit(_call, fn, args, kwargs)
             except BrokenProcessPool:  # a worker died while idle: nothing of this call ran yet
