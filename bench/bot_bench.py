@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import logging
 import os
 import pickle
 import re
@@ -65,10 +67,8 @@ class ChatClock:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"no reply within {timeout} s")
             self._tick.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._tick.wait(), max(deadline - time.monotonic(), 0.01))
-            except TimeoutError:
-                pass
         return found
 
 
@@ -117,10 +117,12 @@ def _descendants() -> list[int]:
     """Our child processes and theirs: the pool's forkserver and, below it, the pool's workers."""
     parents: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
-        try:
-            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) if entry.name.isdigit() else -1
-        except (OSError, IndexError, ValueError):
+        if not entry.name.isdigit():
             continue
+        try:
+            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue  # exited meanwhile
         parents.setdefault(ppid, []).append(int(entry.name))
     found, frontier = [], [os.getpid()]
     while frontier:
@@ -142,13 +144,15 @@ def _reset_peak(pids: list[int | str]) -> bool:
 
 def _generate(path: Path, rows: int) -> Path:
     """In a child process: the generator's numpy arrays must not count in the bot process's peak memory."""
-    subprocess.run([sys.executable, "-m", "bench.make_export", str(path), str(rows)], check=True, cwd=REPO,
-                   capture_output=True)  # fmt: skip
+    subprocess.run(
+        [sys.executable, "-m", "bench.make_export", str(path), str(rows)], check=True, cwd=REPO, capture_output=True
+    )
     return path
 
 
-def engine_steps(data: bytes, filename: str, settings: Settings) -> list[tuple[str, float]]:
-    """Runs in a pool worker: the calls analyze_for_bot makes, timed one by one."""
+def engine_steps(data: bytes, filename: str, settings: Settings) -> list[tuple[str, float, float]]:
+    """Runs in a pool worker: the calls analyze_for_bot makes, one by one, each with its time and its peak
+    resident memory above the worker's memory before the first step (MiB)."""
     import dataclasses
 
     from analytics.charts import render_charts
@@ -165,15 +169,20 @@ def engine_steps(data: bytes, filename: str, settings: Settings) -> list[tuple[s
 
     t = load_content(settings.locale).t
     params = AnalysisParams()
-    marks, start = [], time.perf_counter()
+    marks: list[tuple[str, float, float]] = []
+    base_kib = _status_kib("self", "VmRSS")
+    _reset_peak(["self"])
+    start = time.perf_counter()
 
     def mark(name: str) -> None:
         nonlocal start
-        marks.append((name, time.perf_counter() - start))
+        marks.append((name, time.perf_counter() - start, (_status_kib("self", "VmHWM") - base_kib) / 1024))
+        _reset_peak(["self"])
         start = time.perf_counter()
 
-    table = open_table(data, filename, ReadLimits(max_bytes=settings.max_upload_bytes,
-                                                  max_rows=settings.max_export_rows))  # fmt: skip
+    table = open_table(
+        data, filename, ReadLimits(max_bytes=settings.max_upload_bytes, max_rows=settings.max_export_rows)
+    )
     recognition = recognize(table.headers, table.sample(), None)
     mark("open_table + recognize")
     deals = to_deals(table, recognition)
@@ -181,6 +190,7 @@ def engine_steps(data: bytes, filename: str, settings: Settings) -> list[tuple[s
     metrics = compute_metrics(deals, recognition.kind, None, params)
     metrics = dataclasses.replace(metrics, signals=find_signals(metrics, deals, params))
     mark("compute_metrics + find_signals")
+    del table, deals  # as in analyze: only the metrics outlive it
     result = AnalysisResult(recognition=recognition, metrics=metrics)
     summary = render_summary(result, t, params)
     mark("render_summary")
@@ -190,8 +200,21 @@ def engine_steps(data: bytes, filename: str, settings: Settings) -> list[tuple[s
     mark("build_report_xlsx")
     outcome = BotAnalysis(result, summary, charts, report, snapshot_json(metrics))
     mark("snapshot_json")
-    marks.append((f"pickle the reply ({len(pickle.dumps(outcome)) / MIB:.2f} MiB)", time.perf_counter() - start))
+    size = len(pickle.dumps(outcome))
+    mark(f"pickle the reply ({size / MIB:.2f} MiB)")
     return marks
+
+
+def worker_reset_peak() -> int:
+    """In a worker: its resident memory now (KiB), and its peak reset to that."""
+    _reset_peak(["self"])
+    return _status_kib("self", "VmRSS")
+
+
+def worker_peak(data: bytes) -> int:
+    """In a worker: its peak (KiB) once the call's arguments are unpickled, before any work."""
+    del data
+    return _status_kib("self", "VmHWM")
 
 
 async def onboard(stub: BotApiStub, head_button: str) -> None:
@@ -207,11 +230,12 @@ async def onboard(stub: BotApiStub, head_button: str) -> None:
     await stub.wait_for(HEAD, lambda m: len(LINK.findall(m.text or "")) == 2, 30)
 
 
-async def upload(stub: BotApiStub, clock: ChatClock, lag: LagProbe, path: Path, texts: dict[str, str]) -> Run:
-    data = path.read_bytes()
+async def upload(
+    stub: BotApiStub, clock: ChatClock, lag: LagProbe, name: str, data: bytes, texts: dict[str, str]
+) -> Run:
     since, calls = len(clock.events), len(stub.calls)
     start = time.monotonic()
-    await stub.send_document(HEAD, path.name, data)
+    await stub.send_document(HEAD, name, data)
     lag.start()  # after the stand-in hashed the upload: that is the user's side, not the bot's
     try:
         summary = await clock.until(since, lambda e: texts["button"] in e.message.button_texts, 1, 120)  # type: ignore[union-attr]
@@ -239,16 +263,19 @@ def verdict(ok: bool) -> str:
 
 
 async def bench(args: argparse.Namespace) -> None:
+    logging.getLogger("aiogram.dispatcher").setLevel(logging.ERROR)  # no "Received SIGTERM" line at the end
     content = load_content("ru")
     texts = {key: content.t(f"exports.progress.{key}") for key in ("downloading", "analysing")}
     texts["button"] = content.t("exports.report_button")
     with tempfile.TemporaryDirectory(prefix="bot_bench_") as tmp_name:
         tmp = Path(tmp_name)
         began = time.perf_counter()
-        probe = _generate(tmp / "probe.csv", 10_000)
-        per_row = (probe.stat().st_size - 200) / 10_000
-        rows = args.rows or int(args.size_mib * MIB / per_row)
-        small, big = _generate(tmp / "small.csv", 1_000), _generate(tmp / "export.csv", rows)
+        small = _generate(tmp / "small.csv", 1_000)
+        rows = args.rows or int(args.size_mib * MIB / 120)
+        big = _generate(tmp / "export.csv", rows)
+        if not args.rows:  # one correction: rows get longer as the ids grow
+            rows = int(rows * args.size_mib * MIB / big.stat().st_size)
+            big = _generate(big, rows)
         size = big.stat().st_size
         print(f"generated {rows:,} rows, {size / MIB:.1f} MiB in {time.perf_counter() - began:.1f} s (child)")
 
@@ -268,14 +295,15 @@ async def bench(args: argparse.Namespace) -> None:
         try:
             await stub.wait_for_request("getUpdates", 0, 60)
             await onboard(stub, content.t("start.role_buttons.head"))
-            first = await upload(stub, clock, lag, small, texts)
-            second = await upload(stub, clock, lag, small, texts)
+            first = await upload(stub, clock, lag, small.name, small.read_bytes(), texts)
+            second = await upload(stub, clock, lag, small.name, small.read_bytes(), texts)
+            data = big.read_bytes()  # one object: the stand-in keeps every upload, by reference
             pids = _descendants()
             warm_kib = max((_status_kib(pid, "VmRSS") for pid in pids), default=0)
             main_base_kib = _status_kib("self", "VmRSS")
             reset = _reset_peak([*pids, "self"])
             for _ in range(args.runs):
-                runs.append(await upload(stub, clock, lag, big, texts))
+                runs.append(await upload(stub, clock, lag, big.name, data, texts))
             worker_peak_kib = max((_status_kib(pid, "VmHWM") for pid in _descendants()), default=0)
             main_peak_kib = _status_kib("self", "VmHWM")
         finally:
@@ -288,8 +316,10 @@ async def bench(args: argparse.Namespace) -> None:
             await stub.stop()
 
         seconds = sorted(run.seconds for run in runs)
-        print("\nmode: stand-in as a self-hosted Bot API server (local_mode=True, files_dir), "
-              "bot with telegram_api_local=True: getFile answers a path, aiogram reads the file from disk")  # fmt: skip
+        print(
+            "\nmode: stand-in as a self-hosted Bot API server (local_mode=True, files_dir), "
+            "bot with telegram_api_local=True: getFile answers a path, aiogram reads the file from disk"
+        )
         print(f"cores: {os.cpu_count()}; pool: run_bot's AnalysisPool (1 worker, forkserver)")
         print(f"first call (1,000 rows, worker still importing pandas/matplotlib): {first.seconds:.2f} s")
         print(f"second call (1,000 rows, warm worker): {second.seconds:.2f} s")
@@ -308,35 +338,51 @@ async def bench(args: argparse.Namespace) -> None:
         worker_mib, above = worker_peak_kib / 1024, (worker_peak_kib - warm_kib) * 1024 / size
         print(f"worker peak RSS: {worker_mib:.0f} MiB, {scope} = {worker_peak_kib * 1024 / size:.1f}x the file")
         print(f"worker warm RSS before the big file: {warm_kib / 1024:.0f} MiB")
-        print(f"worker peak above warm: {(worker_peak_kib - warm_kib) / 1024:.0f} MiB = {above:.1f}x the file "
-              f"(target <= {MEMORY_TARGET}x: {verdict(above <= MEMORY_TARGET)})")  # fmt: skip
+        print(
+            f"worker peak above warm: {(worker_peak_kib - warm_kib) / 1024:.0f} MiB = {above:.1f}x the file "
+            f"(target <= {MEMORY_TARGET}x: {verdict(above <= MEMORY_TARGET)})"
+        )
         main_above = (main_peak_kib - main_base_kib) * 1024 / size
-        print(f"main process peak RSS: {main_peak_kib / 1024:.0f} MiB, {(main_peak_kib - main_base_kib) / 1024:.0f}"
-              f" MiB above its {main_base_kib / 1024:.0f} MiB before = {main_above:.1f}x the file"
-              " (bot + stand-in + the bench's copy)")  # fmt: skip
+        print(
+            f"main process peak RSS: {main_peak_kib / 1024:.0f} MiB, {(main_peak_kib - main_base_kib) / 1024:.0f}"
+            f" MiB above its {main_base_kib / 1024:.0f} MiB before = {main_above:.1f}x the file"
+            " (bot + stand-in, which share the bench's one copy of the file)"
+        )
         if args.steps:
-            await engine_profile(big, settings)
+            await engine_profile(data, big.name, settings)
 
 
-async def engine_profile(path: Path, settings: Settings) -> None:
+async def engine_profile(data: bytes, name: str, settings: Settings) -> None:
     """The engine's steps on the same file, in a fresh pool like run_bot's (second pass: imports are paid)."""
-    pool = AnalysisPool(max_workers=1, timeout_s=settings.analysis_timeout_s,
-                        memory_limit_bytes=settings.analysis_memory_mb * MIB)  # fmt: skip
+    pool = AnalysisPool(
+        max_workers=1, timeout_s=settings.analysis_timeout_s, memory_limit_bytes=settings.analysis_memory_mb * MIB
+    )
     try:
-        data = path.read_bytes()
-        await pool.run(engine_steps, data, path.name, settings)
-        steps = await pool.run(engine_steps, data, path.name, settings)
+        await pool.run(engine_steps, data, name, settings)
+        before_kib = await pool.run(worker_reset_peak)
+        received_kib = await pool.run(worker_peak, data) - before_kib
+        steps = await pool.run(engine_steps, data, name, settings)
     finally:
         pool.shutdown()
-    print(f"\nengine steps in a worker, {path.stat().st_size / MIB:.1f} MiB (warm, one pass):")
-    for name, took in steps:
-        print(f"    {name:<66}{took:6.3f} s")
-    print(f"    {'total':<66}{sum(took for _, took in steps):6.3f} s")
+    print(
+        f"\nengine steps in a worker, {len(data) / MIB:.1f} MiB (warm, second pass), time and peak RSS"
+        " above the worker's RSS before the first step:"
+    )
+    receive = received_kib / 1024
+    print(
+        f"    {'receive the bytes argument (pipe + unpickle)':<50}{'':8} {receive:6.0f} MiB = "
+        f"{receive * MIB / len(data):4.1f}x the file"
+    )
+    for name, took, peak in steps:
+        print(f"    {name:<50}{took:6.3f} s {peak:6.0f} MiB = {peak * MIB / len(data):4.1f}x the file")
+    print(f"    {'total':<50}{sum(took for _, took, _ in steps):6.3f} s")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--size-mib", type=float, default=19.8, help="export size (default just under 20 MiB)")
+    parser.add_argument(
+        "--size-mib", type=float, default=19.5, help="export size (default: just under the 20 MiB Bot API limit)"
+    )
     parser.add_argument("--rows", type=int, default=0, help="row count instead of --size-mib")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--no-steps", dest="steps", action="store_false", help="skip the engine step timing")

@@ -50,7 +50,7 @@ class ExportRunner:
     async def run(self, actor: User, job: ExportJob, progress: Message, state: FSMContext) -> None:
         t = self._content.t
         try:
-            data = await self._download(job.file_id)
+            data = await download_file(self._bot, job.file_id, self._settings.max_upload_bytes)
             await _edit(progress, t("exports.progress.analysing"))
             outcome = await self._analyse(actor, job, data)
         except ExportReadError as error:
@@ -74,22 +74,7 @@ class ExportRunner:
         await self._deliver(actor, job, progress, outcome)
 
     def error_text(self, code: ReadErrorCode) -> str:
-        if code is ReadErrorCode.TOO_LARGE:
-            return self._content.t("exports.too_large", limit=round(self._settings.max_upload_mb))
-        return self._content.t(f"analytics.errors.{code.value}")
-
-    async def _download(self, file_id: str) -> bytes:
-        buffer = io.BytesIO()
-        try:
-            await self._bot.download(file_id, destination=buffer, timeout=120)
-        except TelegramBadRequest as error:
-            if "too big" in error.message.lower():
-                raise ExportReadError(ReadErrorCode.TOO_LARGE) from error
-            raise
-        data = buffer.getvalue()
-        if len(data) > self._settings.max_upload_bytes:
-            raise ExportReadError(ReadErrorCode.TOO_LARGE)
-        return data
+        return read_error_text(self._content, self._settings, code)
 
     async def _analyse(self, actor: User, job: ExportJob, data: bytes) -> BotAnalysis:
         plans = await self._store.plans.for_team(actor.id, job.team_id)
@@ -133,6 +118,33 @@ class ExportRunner:
             await progress.answer_media_group([InputMediaPhoto(media=photo) for photo in photos])
         elif photos:
             await progress.answer_photo(photos[0])
+
+
+def read_error_text(content: Content, settings: Settings, code: ReadErrorCode) -> str:
+    if code is ReadErrorCode.TOO_LARGE:  # the limit is configurable (a local Bot API server lifts it)
+        return content.t("exports.too_large", limit=round(settings.max_upload_mb))
+    return content.t(f"analytics.errors.{code.value}")
+
+
+def check_size(file_size: int | None, settings: Settings) -> None:
+    """Refuse by the size Telegram announces, before downloading anything."""
+    if file_size is not None and file_size > settings.max_upload_bytes:
+        raise ExportReadError(ReadErrorCode.TOO_LARGE)
+
+
+async def download_file(bot: Bot, file_id: str, max_bytes: int) -> bytes:
+    """Into memory only: the raw export never touches our disk."""
+    buffer = io.BytesIO()
+    try:
+        await bot.download(file_id, destination=buffer, timeout=120)
+    except TelegramBadRequest as error:
+        if "too big" in error.message.lower():  # the official Bot API refuses files over 20 MB
+            raise ExportReadError(ReadErrorCode.TOO_LARGE) from error
+        raise
+    data = buffer.getvalue()
+    if len(data) > max_bytes:
+        raise ExportReadError(ReadErrorCode.TOO_LARGE)
+    return data
 
 
 async def _edit(message: Message, text: str, markup: object = None) -> None:

@@ -11,10 +11,10 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, InaccessibleMessage, Message
 
 from analytics.sandbox import AnalysisPool
-from analytics.schema import Field
+from analytics.schema import ExportReadError, Field
 from bot.callbacks import ColumnCb, MenuCb, ReportCb
 from bot.config import Settings
-from bot.exports import ExportJob, ExportRunner
+from bot.exports import ExportJob, ExportRunner, check_size
 from bot.guards import team_with
 from bot.replies import respond
 from bot.states import ExportFlow
@@ -57,8 +57,10 @@ async def document_received(
     if document is None:
         return
     runner = ExportRunner(bot, store, content, settings, analysis_pool)
-    if document.file_size is not None and document.file_size > settings.max_upload_bytes:
-        await message.answer(content.t("exports.too_large", limit=round(settings.max_upload_mb)))
+    try:
+        check_size(document.file_size, settings)
+    except ExportReadError as error:
+        await message.answer(runner.error_text(error.code))
         return
     await state.clear()
     progress = await message.answer(content.t("exports.progress.downloading"))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from datetime import datetime
 from html import escape
 from zoneinfo import ZoneInfo
@@ -18,6 +17,7 @@ from analytics.sandbox import AnalysisPool
 from analytics.schema import ExportReadError, ReadLimits
 from bot.callbacks import MenuCb
 from bot.config import Settings
+from bot.exports import check_size, download_file, read_error_text
 from bot.guards import team_with
 from bot.replies import respond
 from bot.states import PlansFlow
@@ -96,17 +96,14 @@ async def plans_file(
     document = message.document
     if document is None:
         return
-    if document.file_size is not None and document.file_size > settings.max_upload_bytes:
-        await message.answer(content.t("exports.too_large", limit=round(settings.max_upload_mb)))
-        return
-    buffer = io.BytesIO()
-    await bot.download(document.file_id, destination=buffer)
     limits = ReadLimits(max_bytes=settings.max_upload_bytes, max_rows=settings.max_export_rows)
     month = await _current_month(store, actor, team_id)
     try:
-        plans: Plans = await analysis_pool.run(read_plans, buffer.getvalue(), document.file_name, limits, month)
+        check_size(document.file_size, settings)
+        data = await download_file(bot, document.file_id, settings.max_upload_bytes)
+        plans: Plans = await analysis_pool.run(read_plans, data, document.file_name, limits, month)
     except ExportReadError as error:
-        await message.answer(content.t(f"analytics.errors.{error.code.value}"))
+        await message.answer(read_error_text(content, settings, error.code))
         return
     except PlansError:
         await message.answer(content.t("plans.bad_file"))

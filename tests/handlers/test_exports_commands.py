@@ -36,3 +36,22 @@ async def test_upload_prompt_is_for_the_head_only(tg: FakeTelegram) -> None:
     await tg.send(MEMBER, f"/start {member_code}")
     await tg.send(MEMBER, "/upload")
     assert tg.last_text(MEMBER) == tg.content.t("errors.access_denied")
+
+
+async def test_file_over_the_limit_is_refused_before_download(tg: FakeTelegram) -> None:
+    from datetime import UTC, datetime
+
+    from aiogram.methods import GetFile
+    from aiogram.types import Chat, Document, Message, Update
+
+    await onboard_head(tg)
+    message = Message(
+        message_id=5,
+        date=datetime.now(UTC),
+        chat=Chat(id=HEAD, type="private"),
+        from_user=tg.user(HEAD),
+        document=Document(file_id="big", file_unique_id="big", file_name="crm.csv", file_size=30 * 1024 * 1024),
+    )
+    await tg.dispatcher.feed_update(tg.bot, Update(update_id=777, message=message), analysis_pool=object())
+    assert tg.last_text(HEAD) == tg.content.t("exports.too_large", limit=20)
+    assert not any(isinstance(r, GetFile) for r in tg.session.requests)
