@@ -53,7 +53,7 @@ def create_dispatcher(settings: Settings, store: Store, content: Content, **serv
         content=content,
         **services,
     )
-    actor = ActorMiddleware()
+    actor = ActorMiddleware(settings.default_timezone)
     dispatcher.message.outer_middleware(actor)
     dispatcher.callback_query.outer_middleware(actor)
     # Taps are answered right after their handler; slow handlers opt into answering first (flag "callback_answer").

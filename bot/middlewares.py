@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 from aiogram import BaseMiddleware
@@ -12,7 +13,12 @@ from storage import Store
 
 
 class ActorMiddleware(BaseMiddleware):
-    """Registers the sender and puts `actor` (domain User) and `membership` into handler data."""
+    """Registers the sender and puts `actor` (domain User) and `membership` into handler data.
+
+    A person who has not chosen a time zone yet is shown dates in DEFAULT_TIMEZONE."""
+
+    def __init__(self, default_timezone: str) -> None:
+        self._default_timezone = default_timezone
 
     async def __call__(
         self,
@@ -27,6 +33,6 @@ class ActorMiddleware(BaseMiddleware):
         actor = await store.users.upsert_seen(tg_user.id, tg_user.full_name, tg_user.username)
         if actor.blocked_at is not None:  # they write to us again, so they no longer block the bot
             await store.users.mark_blocked(actor.id, None)
-        data["actor"] = actor
+        data["actor"] = actor if actor.timezone else replace(actor, timezone=self._default_timezone)
         data["membership"] = await store.teams.current_membership(tg_user.id)
         return await handler(event, data)

@@ -39,6 +39,9 @@ async def start_with_invite(
     membership = await store.invites.accept(actor.id, command.args or "", datetime.now(UTC))
     await state.clear()
     team = await store.teams.get_for(actor.id, membership.team_id)
+    stored = await store.users.get(actor.id)
+    if stored is not None and stored.timezone is None:  # the team's clock until the person picks one
+        await store.users.set_timezone(actor.id, team.timezone)
     await message.answer(
         content.t(f"start.joined.{membership.role.value}", team=escape(team.name)),
         reply_markup=main_menu(content, membership.role),

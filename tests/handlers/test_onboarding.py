@@ -42,6 +42,8 @@ async def test_owner_and_member_join_by_their_links(tg: FakeTelegram) -> None:
     assert owner is not None and owner.role is Role.OWNER
     assert member is not None and member.role is Role.MEMBER
     assert "Альфа" in tg.last_text(MEMBER)
+    joined = await tg.store.users.get(MEMBER)
+    assert joined is not None and joined.timezone == "Europe/Moscow"  # the team's zone until they pick one
 
 
 async def test_unknown_invite_code_gets_a_clear_message(tg: FakeTelegram) -> None:
