@@ -68,7 +68,7 @@ class BotAnalysis:
 
 
 def analyze_for_bot(
-    data: bytes,
+    data: bytes | Path,
     filename: str | None,
     plans: Plans | None,
     overrides: Mapping[Field, str] | None,

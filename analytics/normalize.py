@@ -7,6 +7,7 @@ document) is counted once.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -32,6 +33,8 @@ from analytics.values_codes import normalize_word
 if TYPE_CHECKING:
     from analytics.reading import TableSource
 
+_INTEGER_ID = re.compile(r"^(?:0|[1-9][0-9]{0,17})$")  # no sign, no leading zero: the text is the number
+
 _MONEY = (Field.AMOUNT, Field.COST, Field.MARGIN)
 _TEXT = (Field.TITLE, Field.MANAGER, Field.CLIENT, Field.SOURCE, Field.PIPELINE, Field.LOST_REASON)
 
@@ -48,7 +51,7 @@ def to_deals(source: TableSource, recognition: Recognition) -> Deals:
     mapping = recognition.mapping
     extra = extra_columns(source.headers, mapping)
     wanted = list(dict.fromkeys([*mapping.values(), *extra.values()])) or list(source.headers[:1])
-    raw = source.read(wanted).reset_index(drop=True)
+    raw = _read(source, wanted, mapping.get(Field.DEAL_ID)).reset_index(drop=True)
     n = len(raw)
     index = raw.index
     sales = recognition.kind is DatasetKind.SALES
@@ -87,14 +90,57 @@ def to_deals(source: TableSource, recognition: Recognition) -> Deals:
     out[Field.IS_REPEAT.value] = classify_repeat(repeat) if repeat is not None else _no_flags(index)
     out[Field.QUALIFIED.value] = classify_flag(qualified) if qualified is not None else _no_flags(index)
     ids = column(Field.DEAL_ID)
-    out[Field.DEAL_ID.value] = ids if ids is not None else pd.Series(np.arange(1, n + 1).astype(str), dtype="str")
+    if ids is None:
+        out[Field.DEAL_ID.value] = pd.Series(np.arange(1, n + 1).astype(str), dtype="str")
+    else:
+        out[Field.DEAL_ID.value] = _id_text(ids)
 
     frame = pd.DataFrame({f.value: out[f.value] for f in Field}, index=index, copy=False)
     if ids is not None:
-        frame = _merge_product_lines(frame)
+        frame = _merge_product_lines(frame, _id_codes(ids))
     if "currency" in extra and currency is None:
         currency = _currency_column(raw[extra["currency"]])
     return Deals(frame, order, n, currency)
+
+
+def _read(source: TableSource, wanted: list[str], id_header: str | None) -> pd.DataFrame:
+    """The wanted columns; a deal id column whose sample is all plain integers is read as integers by a text
+    table (no Python string per cell to build, hash and compare), with the text reader's own fallback."""
+    from analytics.reading.text import TextTable
+
+    if id_header is None or not isinstance(source, TextTable):
+        return source.read(wanted)
+    sample = source.sample()[id_header].dropna().astype(str)
+    if sample.empty or not sample.map(_INTEGER_ID.match).all():
+        return source.read(wanted)
+    return source.read(wanted, integers=[id_header])
+
+
+def _id_text(ids: pd.Series) -> pd.Series:
+    """Deal ids as text (the frame's contract), whatever dtype they were read in."""
+    if not pd.api.types.is_integer_dtype(ids.dtype):
+        return ids
+    known = ids.notna().to_numpy()
+    text = np.full(len(ids), None, dtype=object)
+    # str() over a list of Python ints: cheaper than pandas' or numpy's int-to-text conversions
+    text[known] = list(map(str, ids.to_numpy(dtype=np.int64, na_value=0)[known].tolist()))
+    return pd.Series(text, index=ids.index, dtype="str")
+
+
+def _id_codes(ids: pd.Series) -> tuple[np.ndarray, int]:
+    """(code per row, -1 where missing; number of distinct ids). Integer ids: strictly increasing ones (the
+    usual export order) are unique without hashing, others are factorised as int64, far cheaper than text."""
+    if pd.api.types.is_integer_dtype(ids.dtype):
+        known = ids.notna().to_numpy()
+        values = ids.to_numpy(dtype=np.int64, na_value=0)
+        if known.all() and (len(values) < 2 or bool((values[1:] > values[:-1]).all())):
+            return np.arange(len(values)), len(values)
+        codes, uniques = pd.factorize(values[known])
+        out = np.full(len(values), -1, dtype=np.int64)
+        out[known] = codes
+        return out, len(uniques)
+    codes, uniques = pd.factorize(ids.to_numpy(dtype=object, na_value=None))
+    return codes, len(uniques)
 
 
 def _no_dates(index: pd.Index) -> pd.Series:
@@ -102,7 +148,9 @@ def _no_dates(index: pd.Index) -> pd.Series:
 
 
 def _no_text(index: pd.Index) -> pd.Series:
-    return pd.Series(np.full(len(index), np.nan, dtype=object), index=index, dtype="str")
+    # filled by take: building it from an object array of NaN validates a million cells one by one
+    blank = pd.array([None], dtype="str").take(np.full(len(index), -1, dtype=np.intp), allow_fill=True)
+    return pd.Series(blank, index=index)
 
 
 def _no_flags(index: pd.Index) -> pd.Series:
@@ -124,10 +172,7 @@ def _stages(
     else:
         codes, uniques = pd.factorize(stage.to_numpy(dtype=object, na_value=None))
         names = [str(u).strip() for u in uniques]
-        if names != [str(u) for u in uniques]:
-            stage = pd.Series(
-                np.array([*[v or None for v in names], None], dtype=object)[codes], index=index, dtype="str"
-            )
+        stage = _stage_categories(codes, names, index)
     if sales:
         verdict = np.zeros(n, dtype=np.int64)
     else:
@@ -139,18 +184,26 @@ def _stages(
     return stage, categorical, _stage_order(names, codes, verdict)
 
 
-def _merge_product_lines(frame: pd.DataFrame) -> pd.DataFrame:
+def _stage_categories(codes: np.ndarray, names: list[str], index: pd.Index) -> pd.Series:
+    """The stage names as a categorical (metrics read its codes instead of hashing the text again): names
+    equal after stripping share a category, blank ones are missing; categories in order of first appearance."""
+    categories = list(dict.fromkeys(name for name in names if name))
+    slot = {name: i for i, name in enumerate(categories)}
+    remap = np.array([*[slot.get(name, -1) for name in names], -1], dtype=np.int64)  # code -1 stays missing
+    return pd.Series(pd.Categorical.from_codes(remap[codes], categories=categories), index=index)
+
+
+def _merge_product_lines(frame: pd.DataFrame, ids: tuple[np.ndarray, int]) -> pd.DataFrame:
     """One row per deal id. A deal's own fields repeat on each of its product lines, so the first line is kept.
     Money: when every line of a deal carries the same amount it is the deal's amount (Bitrix24 repeats the deal
     sum on each product line) and is taken once; when lines of some deal differ, the column holds line sums
     (1C lines of one document) and they are added up. The rule is decided for the whole column."""
-    ids = frame[Field.DEAL_ID.value]
-    codes, uniques = pd.factorize(ids.to_numpy(dtype=object, na_value=None))
-    if len(uniques) == int((codes >= 0).sum()):
+    codes, distinct = ids
+    if distinct == int((codes >= 0).sum()):
         return frame  # every id unique (or missing): nothing to merge
     missing = codes < 0
     codes = codes.copy()
-    codes[missing] = len(uniques) + np.arange(int(missing.sum()))  # rows without an id stay apart
+    codes[missing] = distinct + np.arange(int(missing.sum()))  # rows without an id stay apart
     first = ~pd.Series(codes).duplicated().to_numpy()
     merged = frame[first].reset_index(drop=True)
     groups = pd.Series(codes)

@@ -71,11 +71,20 @@ def _currency_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
     return tuple(found)
 
 
+@lru_cache(maxsize=1)
+def _any_currency() -> re.Pattern[str]:
+    """Every currency pattern in one: most cells name none, and one search rules them out."""
+    return re.compile("|".join(f"(?:{p.pattern})" for _, p in _currency_patterns()), re.IGNORECASE)
+
+
 def detect_currency(values: list[str]) -> tuple[str | None, bool]:
     """(currency code, whether currency words with letters occur) from a sample of cells."""
     codes: set[str] = set()
     words = False
+    screen = _any_currency()
     for value in values:
+        if not screen.search(value):
+            continue
         for code, pattern in _currency_patterns():
             hit = pattern.search(value)
             if hit:

@@ -27,13 +27,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from analytics.sandbox import AnalysisPool
-from bot.app import run_bot
-from bot.config import Settings
-from content import load_content
-from devtools.botapi_stub import TEST_TOKEN, BotApiStub
-from devtools.botapi_types import ChatEvent
+if TYPE_CHECKING:
+    from bot.config import Settings
+    from devtools.botapi_stub import BotApiStub
+    from devtools.botapi_types import ChatEvent
 
 REPO = Path(__file__).resolve().parents[1]
 HEAD = 9101
@@ -150,9 +149,10 @@ def _generate(path: Path, rows: int) -> Path:
     return path
 
 
-def engine_steps(data: bytes, filename: str, settings: Settings) -> list[tuple[str, float, float]]:
-    """Runs in a pool worker: the calls analyze_for_bot makes, one by one, each with its time and its peak
-    resident memory above the worker's memory before the first step (MiB)."""
+def engine_steps(data: bytes, filename: str, settings: Settings) -> list[tuple[str, float, int]]:
+    """Runs in a pool worker: the calls analyze_for_bot makes, one by one, each with its time and the
+    worker's peak resident memory during it (KiB); first the peak of receiving the arguments (the caller
+    resets the peak before the call)."""
     import dataclasses
 
     from analytics.charts import render_charts
@@ -166,17 +166,17 @@ def engine_steps(data: bytes, filename: str, settings: Settings) -> list[tuple[s
     from analytics.report import build_report_xlsx
     from analytics.schema import AnalysisParams, AnalysisResult, ReadLimits
     from analytics.signals import find_signals
+    from content import load_content
 
     t = load_content(settings.locale).t
     params = AnalysisParams()
-    marks: list[tuple[str, float, float]] = []
-    base_kib = _status_kib("self", "VmRSS")
+    marks = [("receive the bytes argument (pipe + unpickle)", 0.0, _status_kib("self", "VmHWM"))]
     _reset_peak(["self"])
     start = time.perf_counter()
 
     def mark(name: str) -> None:
         nonlocal start
-        marks.append((name, time.perf_counter() - start, (_status_kib("self", "VmHWM") - base_kib) / 1024))
+        marks.append((name, time.perf_counter() - start, _status_kib("self", "VmHWM")))
         _reset_peak(["self"])
         start = time.perf_counter()
 
@@ -209,12 +209,6 @@ def worker_reset_peak() -> int:
     """In a worker: its resident memory now (KiB), and its peak reset to that."""
     _reset_peak(["self"])
     return _status_kib("self", "VmRSS")
-
-
-def worker_peak(data: bytes) -> int:
-    """In a worker: its peak (KiB) once the call's arguments are unpickled, before any work."""
-    del data
-    return _status_kib("self", "VmHWM")
 
 
 async def onboard(stub: BotApiStub, head_button: str) -> None:
@@ -263,6 +257,13 @@ def verdict(ok: bool) -> str:
 
 
 async def bench(args: argparse.Namespace) -> None:
+    # Imported here, not at the top: every pool worker re-imports this module as __mp_main__ (as it does
+    # main.py in production), and must not load aiogram for it.
+    from bot.app import run_bot
+    from bot.config import Settings
+    from content import load_content
+    from devtools.botapi_stub import TEST_TOKEN, BotApiStub
+
     logging.getLogger("aiogram.dispatcher").setLevel(logging.ERROR)  # no "Received SIGTERM" line at the end
     content = load_content("ru")
     texts = {key: content.t(f"exports.progress.{key}") for key in ("downloading", "analysing")}
@@ -277,7 +278,7 @@ async def bench(args: argparse.Namespace) -> None:
             rows = int(rows * args.size_mib * MIB / big.stat().st_size)
             big = _generate(big, rows)
         size = big.stat().st_size
-        print(f"generated {rows:,} rows, {size / MIB:.1f} MiB in {time.perf_counter() - began:.1f} s (child)")
+        print(f"generated {rows:,} rows, {size / MIB:.1f} MiB in {time.perf_counter() - began:.1f} s (child process)")
 
         stub = BotApiStub(TEST_TOKEN, local_mode=True, files_dir=tmp / "botapi")
         await stub.start()
@@ -292,89 +293,114 @@ async def bench(args: argparse.Namespace) -> None:
         )
         bot_task = asyncio.create_task(run_bot(settings))
         runs: list[Run] = []
+        reset = False
+        memory: list[tuple[int, int, int, int]] = []  # worker before, worker peak, main before, main peak (KiB)
         try:
             await stub.wait_for_request("getUpdates", 0, 60)
             await onboard(stub, content.t("start.role_buttons.head"))
             first = await upload(stub, clock, lag, small.name, small.read_bytes(), texts)
             second = await upload(stub, clock, lag, small.name, small.read_bytes(), texts)
             data = big.read_bytes()  # one object: the stand-in keeps every upload, by reference
-            pids = _descendants()
-            warm_kib = max((_status_kib(pid, "VmRSS") for pid in pids), default=0)
-            main_base_kib = _status_kib("self", "VmRSS")
-            reset = _reset_peak([*pids, "self"])
             for _ in range(args.runs):
+                pids = _descendants()
+                before = max((_status_kib(pid, "VmRSS") for pid in pids), default=0), _status_kib("self", "VmRSS")
+                reset = _reset_peak([*pids, "self"])
                 runs.append(await upload(stub, clock, lag, big.name, data, texts))
-            worker_peak_kib = max((_status_kib(pid, "VmHWM") for pid in _descendants()), default=0)
-            main_peak_kib = _status_kib("self", "VmHWM")
+                worker_peak = max((_status_kib(pid, "VmHWM") for pid in _descendants()), default=0)
+                memory.append((before[0], worker_peak, before[1], _status_kib("self", "VmHWM")))
         finally:
-            if not bot_task.done():
-                signal.raise_signal(signal.SIGTERM)  # run_bot's polling handles it: a graceful stop, as in production
+            if not bot_task.done() and stub.request_count("getUpdates"):
+                signal.raise_signal(signal.SIGTERM)  # polling, so aiogram's handler is set: a graceful stop
+            elif not bot_task.done():
+                bot_task.cancel()
             try:
                 await asyncio.wait_for(bot_task, 30)
             except TimeoutError:
                 print("the bot did not stop within 30 s", file=sys.stderr)
+            except asyncio.CancelledError:
+                pass
             await stub.stop()
-
-        seconds = sorted(run.seconds for run in runs)
-        print(
-            "\nmode: stand-in as a self-hosted Bot API server (local_mode=True, files_dir), "
-            "bot with telegram_api_local=True: getFile answers a path, aiogram reads the file from disk"
-        )
-        print(f"cores: {os.cpu_count()}; pool: run_bot's AnalysisPool (1 worker, forkserver)")
-        print(f"first call (1,000 rows, worker still importing pandas/matplotlib): {first.seconds:.2f} s")
-        print(f"second call (1,000 rows, warm worker): {second.seconds:.2f} s")
-        print(f"file size: {size / MIB:.2f} MiB ({size / 1e6:.1f} MB)")
-        print(f"rows: {rows:,}")
-        for n, run in enumerate(runs, 1):
-            print(f"run {n}: {run.seconds:.2f} s end to end, max loop lag {run.lag_ms:.0f} ms ({run.lag_phase})")
-            for name, took in run.phases:
-                print(f"    {name:<66}{took:6.3f} s")
-        best, median = seconds[0], statistics.median(seconds)
-        print(f"end-to-end best: {best:.2f} s (target <= {SECONDS_TARGET}: {verdict(best <= SECONDS_TARGET)})")
-        print(f"end-to-end median: {median:.2f} s (target <= {SECONDS_TARGET}: {verdict(median <= SECONDS_TARGET)})")
-        worst_lag = max(run.lag_ms for run in runs)
-        print(f"max loop lag: {worst_lag:.0f} ms (target < {LAG_TARGET_MS:.0f}: {verdict(worst_lag < LAG_TARGET_MS)})")
-        scope = "per run (VmHWM reset after warm-up)" if reset else "lifetime VmHWM"
-        worker_mib, above = worker_peak_kib / 1024, (worker_peak_kib - warm_kib) * 1024 / size
-        print(f"worker peak RSS: {worker_mib:.0f} MiB, {scope} = {worker_peak_kib * 1024 / size:.1f}x the file")
-        print(f"worker warm RSS before the big file: {warm_kib / 1024:.0f} MiB")
-        print(
-            f"worker peak above warm: {(worker_peak_kib - warm_kib) / 1024:.0f} MiB = {above:.1f}x the file "
-            f"(target <= {MEMORY_TARGET}x: {verdict(above <= MEMORY_TARGET)})"
-        )
-        main_above = (main_peak_kib - main_base_kib) * 1024 / size
-        print(
-            f"main process peak RSS: {main_peak_kib / 1024:.0f} MiB, {(main_peak_kib - main_base_kib) / 1024:.0f}"
-            f" MiB above its {main_base_kib / 1024:.0f} MiB before = {main_above:.1f}x the file"
-            " (bot + stand-in, which share the bench's one copy of the file)"
-        )
+        report(args, size, rows, first, second, runs, memory, reset)
         if args.steps:
-            await engine_profile(data, big.name, settings)
+            await engine_profile(small.read_bytes(), data, big.name, settings)
 
 
-async def engine_profile(data: bytes, name: str, settings: Settings) -> None:
-    """The engine's steps on the same file, in a fresh pool like run_bot's (second pass: imports are paid)."""
+def report(
+    args: argparse.Namespace,
+    size: int,
+    rows: int,
+    first: Run,
+    second: Run,
+    runs: list[Run],
+    memory: list[tuple[int, int, int, int]],
+    reset: bool,
+) -> None:
+    print(
+        "mode: stand-in as a self-hosted Bot API server (local_mode=True, files_dir); bot with "
+        "telegram_api_local=True, so getFile answers a path and aiogram reads the file from disk"
+    )
+    print(f"machine: {os.cpu_count()} cores; pool: run_bot's own AnalysisPool (1 worker, forkserver)")
+    print(f"first call, 1,000 rows (worker's first analysis): {first.seconds:.2f} s")
+    print(f"second call, 1,000 rows (warm worker): {second.seconds:.2f} s")
+    print(f"file size: {size / MIB:.2f} MiB ({size / 1e6:.1f} MB)")
+    print(f"rows: {rows:,}")
+    for n, (run, (w_before, w_peak, m_before, m_peak)) in enumerate(zip(runs, memory, strict=True), 1):
+        print(
+            f"run {n}: {run.seconds:.2f} s end to end; max loop lag {run.lag_ms:.0f} ms in '{run.lag_phase}'; "
+            f"worker peak {w_peak / 1024:.0f} MiB ({(w_peak - w_before) / 1024:.0f} above its "
+            f"{w_before / 1024:.0f} before); main peak {(m_peak - m_before) / 1024:.0f} MiB above its "
+            f"{m_before / 1024:.0f} before"
+        )
+        for name, took in run.phases:
+            print(f"    {name:<66}{took:6.3f} s")
+    seconds = sorted(run.seconds for run in runs)
+    best, median = seconds[0], statistics.median(seconds)
+    print(f"end-to-end best: {best:.2f} s (target <= {SECONDS_TARGET}: {verdict(best <= SECONDS_TARGET)})")
+    print(f"end-to-end median: {median:.2f} s (target <= {SECONDS_TARGET}: {verdict(median <= SECONDS_TARGET)})")
+    lag = max(run.lag_ms for run in runs)
+    print(
+        f"max loop lag during the analysis: {lag:.0f} ms (target < {LAG_TARGET_MS:.0f}: {verdict(lag < LAG_TARGET_MS)})"
+    )
+    scope = "VmHWM reset before each run" if reset else "lifetime VmHWM: clear_refs was refused"
+    warm = memory[0][0]
+    peak = max(m[1] for m in memory)
+    above = max((m[1] - m[0]) * 1024 / size for m in memory)
+    print(
+        f"worker peak RSS: {peak / 1024:.0f} MiB = {peak * 1024 / size:.1f}x the file, with its "
+        f"{warm / 1024:.0f} MiB warm baseline (interpreter, pandas, matplotlib, engine) ({scope})"
+    )
+    print(
+        f"worker peak RSS above its RSS before the run: {above:.1f}x the file "
+        f"(target <= {MEMORY_TARGET}x: {verdict(above <= MEMORY_TARGET)})"
+    )
+    main_above = max((m[3] - m[2]) * 1024 / size for m in memory)
+    print(
+        f"main process peak RSS: {max(m[3] for m in memory) / 1024:.0f} MiB; above its RSS before the run: "
+        f"{main_above:.1f}x the file (bot + stand-in in one process; they share one copy of the upload)"
+    )
+
+
+async def engine_profile(warm_up: bytes, data: bytes, name: str, settings: Settings) -> None:
+    """The engine's steps on the big file in a fresh pool like run_bot's, warmed by the small file first: the
+    imports are paid, and little freed heap is left over to hide the big file's peak."""
+    from analytics.sandbox import AnalysisPool
+
     pool = AnalysisPool(
         max_workers=1, timeout_s=settings.analysis_timeout_s, memory_limit_bytes=settings.analysis_memory_mb * MIB
     )
     try:
-        await pool.run(engine_steps, data, name, settings)
+        await pool.run(engine_steps, warm_up, name, settings)
         before_kib = await pool.run(worker_reset_peak)
-        received_kib = await pool.run(worker_peak, data) - before_kib
         steps = await pool.run(engine_steps, data, name, settings)
     finally:
         pool.shutdown()
     print(
-        f"\nengine steps in a worker, {len(data) / MIB:.1f} MiB (warm, second pass), time and peak RSS"
-        " above the worker's RSS before the first step:"
+        f"\nengine steps in a worker on the {len(data) / MIB:.1f} MiB file (warmed by the small one): time, and"
+        f" peak RSS above the worker's {before_kib / 1024:.0f} MiB before the call"
     )
-    receive = received_kib / 1024
-    print(
-        f"    {'receive the bytes argument (pipe + unpickle)':<50}{'':8} {receive:6.0f} MiB = "
-        f"{receive * MIB / len(data):4.1f}x the file"
-    )
-    for name, took, peak in steps:
-        print(f"    {name:<50}{took:6.3f} s {peak:6.0f} MiB = {peak * MIB / len(data):4.1f}x the file")
+    for step, took, peak_kib in steps:
+        above = (peak_kib - before_kib) / 1024
+        print(f"    {step:<50}{took:6.3f} s {above:6.0f} MiB = {above * MIB / len(data):4.1f}x the file")
     print(f"    {'total':<50}{sum(took for _, took, _ in steps):6.3f} s")
 
 

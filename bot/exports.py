@@ -1,15 +1,17 @@
 """Runs an export analysis for the bot: download, the engine in the sandbox pool, snapshot, reply.
 
-The raw file lives only in memory for the duration of one analysis; a later column choice downloads it again by
-its Telegram file_id, so nothing of the export's rows is ever written to our disk or database.
+The raw file lives in a private temporary folder for the duration of one analysis and is deleted right after;
+a later column choice downloads it again by its Telegram file_id, so the export's rows are never kept. The worker
+reads the file from disk, which keeps neither a copy in the bot process nor one pickled through the pool.
 """
 
 from __future__ import annotations
 
-import io
 import logging
+import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
@@ -48,9 +50,15 @@ class ExportRunner:
         self._pool = pool
 
     async def run(self, actor: User, job: ExportJob, progress: Message, state: FSMContext) -> None:
+        with tempfile.TemporaryDirectory(prefix="rop-export-") as folder:
+            await self._run_with_file(actor, job, progress, state, Path(folder))
+
+    async def _run_with_file(
+        self, actor: User, job: ExportJob, progress: Message, state: FSMContext, folder: Path
+    ) -> None:
         t = self._content.t
         try:
-            data = await download_file(self._bot, job.file_id, self._settings.max_upload_bytes)
+            data = await download_file(self._bot, job.file_id, self._settings.max_upload_bytes, folder)
             await _edit(progress, t("exports.progress.analysing"))
             outcome = await self._analyse(actor, job, data)
         except ExportReadError as error:
@@ -76,7 +84,7 @@ class ExportRunner:
     def error_text(self, code: ReadErrorCode) -> str:
         return read_error_text(self._content, self._settings, code)
 
-    async def _analyse(self, actor: User, job: ExportJob, data: bytes) -> BotAnalysis:
+    async def _analyse(self, actor: User, job: ExportJob, data: Path) -> BotAnalysis:
         plans = await self._store.plans.for_team(actor.id, job.team_id)
         limits = ReadLimits(max_bytes=self._settings.max_upload_bytes, max_rows=self._settings.max_export_rows)
         overrides = {Field(field): header for field, header in job.overrides.items() if header}
@@ -132,19 +140,18 @@ def check_size(file_size: int | None, settings: Settings) -> None:
         raise ExportReadError(ReadErrorCode.TOO_LARGE)
 
 
-async def download_file(bot: Bot, file_id: str, max_bytes: int) -> bytes:
-    """Into memory only: the raw export never touches our disk."""
-    buffer = io.BytesIO()
+async def download_file(bot: Bot, file_id: str, max_bytes: int, folder: Path) -> Path:
+    """Into `folder` (a temporary one the caller deletes), streamed: never the whole file in our memory."""
+    path = folder / "upload"
     try:
-        await bot.download(file_id, destination=buffer, timeout=120)
+        await bot.download(file_id, destination=path, timeout=120)
     except TelegramBadRequest as error:
         if "too big" in error.message.lower():  # the official Bot API refuses files over 20 MB
             raise ExportReadError(ReadErrorCode.TOO_LARGE) from error
         raise
-    data = buffer.getvalue()
-    if len(data) > max_bytes:
+    if path.stat().st_size > max_bytes:
         raise ExportReadError(ReadErrorCode.TOO_LARGE)
-    return data
+    return path
 
 
 async def _edit(message: Message, text: str, markup: object = None) -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import tempfile
 from datetime import datetime
 from html import escape
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot, F, Router
@@ -100,8 +102,9 @@ async def plans_file(
     month = await _current_month(store, actor, team_id)
     try:
         check_size(document.file_size, settings)
-        data = await download_file(bot, document.file_id, settings.max_upload_bytes)
-        plans: Plans = await analysis_pool.run(read_plans, data, document.file_name, limits, month)
+        with tempfile.TemporaryDirectory(prefix="rop-plans-") as folder:
+            path = await download_file(bot, document.file_id, settings.max_upload_bytes, Path(folder))
+            plans: Plans = await analysis_pool.run(read_plans, path, document.file_name, limits, month)
     except ExportReadError as error:
         await message.answer(read_error_text(content, settings, error.code))
         return

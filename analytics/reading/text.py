@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -110,20 +110,34 @@ class TextTable:
             self._samples[n] = self._frame(range(len(self.headers)), nrows=n)
         return self._samples[n]
 
-    def read(self, columns: Sequence[str]) -> pd.DataFrame:
+    def read(self, columns: Sequence[str], integers: Collection[str] = ()) -> pd.DataFrame:
+        """The columns as text; those in `integers` (a caller's guess from the sample, such as numeric deal ids)
+        as nullable Int64 when every cell of the column is an integer or blank, else as text like the rest.
+        The C parser reads integers without building a Python string per cell."""
         index = {name: i for i, name in enumerate(self.headers)}
         missing = [c for c in columns if c not in index]
         if missing:
             raise KeyError(f"no such columns: {missing}")
         wanted = list(dict.fromkeys(columns))
-        frame = self._frame([index[c] for c in wanted], nrows=self._limits.max_rows + 1)
+        positions = [index[c] for c in wanted]
+        as_int = {index[c] for c in integers if c in index} & set(positions)
+        try:
+            frame = self._frame(positions, nrows=self._limits.max_rows + 1, integers=as_int)
+        except ExportReadError:
+            if not as_int:
+                raise
+            # a cell further down is not an integer: the whole table as text, as without the guess
+            frame = self._frame(positions, nrows=self._limits.max_rows + 1)
         if len(frame) > self._limits.max_rows:
             raise ExportReadError(ReadErrorCode.TOO_MANY_ROWS, f"more than {self._limits.max_rows} rows")
         self._rows = len(frame)
         return frame[wanted]
 
-    def _frame(self, positions: Sequence[int], nrows: int) -> pd.DataFrame:
+    def _frame(self, positions: Sequence[int], nrows: int, integers: Collection[int] = ()) -> pd.DataFrame:
         order = sorted(set(positions))
+        dtype: type[str] | dict[int, str | type[str]] = str
+        if integers:
+            dtype = {i: "Int64" if i in integers else str for i in order}
         try:
             with self._payload.open_window(*self._span) as stream:
                 frame = pd.read_csv(
@@ -132,7 +146,7 @@ class TextTable:
                     header=0,
                     index_col=False,  # a trailing delimiter must not turn the first column into an index
                     usecols=order,
-                    dtype=str,
+                    dtype=dtype,
                     encoding=self._codec,
                     encoding_errors="replace",
                     keep_default_na=False,
