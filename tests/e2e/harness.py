@@ -52,7 +52,12 @@ class BotProcess:
         log = self._open_log()
         try:
             self.process = await asyncio.create_subprocess_exec(
-                *self.argv, cwd=self.cwd, env=self.env(), stdout=log, stderr=asyncio.subprocess.STDOUT
+                *self.argv,
+                cwd=self.cwd,
+                env=self.env(),
+                stdout=log,
+                stderr=asyncio.subprocess.STDOUT,
+                start_new_session=True,  # its own process group: a kill takes its analysis workers along
             )
         finally:
             log.close()  # the child holds its own copy
@@ -85,7 +90,8 @@ class BotProcess:
     async def kill(self) -> None:
         """SIGKILL: no shutdown code runs, as in a crash or an OOM kill."""
         if self.process is not None and self.process.returncode is None:
-            self.process.send_signal(signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
             await self.process.wait()
 
     async def restart(self, ready_timeout: float = READY_TIMEOUT) -> None:
