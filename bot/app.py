@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime, timedelta
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
@@ -41,6 +42,8 @@ async def run_bot(settings: Settings) -> None:
     bot = create_bot(settings, store)
     dispatcher = create_dispatcher(settings, store, content, analysis_pool=pool)
     try:
+        pruned = await store.reports.prune(datetime.now(UTC) - timedelta(days=settings.report_retention_days))
+        logger.info("pruned %d old export reports", pruned)
         await register_profile(bot, content)
         logger.info("bot started, database %s", settings.database_path)
         await dispatcher.start_polling(bot, allowed_updates=dispatcher.resolve_used_update_types())

@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     analysis_timeout_s: float = Field(default=120.0, gt=0)
     analysis_memory_mb: int = Field(default=3072, gt=0)
     invite_ttl_days: int = Field(default=14, gt=0)
+    # Full reports behind the "full report" button are aggregates, but we still keep them only this long.
+    report_retention_days: int = Field(default=30, gt=0)
 
     @field_validator("telegram_api_url")
     @classmethod
