@@ -21,7 +21,8 @@ _MONTH_PATTERNS = (
 _NOT_NUMBER = re.compile(r"[^\d,.\-]")
 # "Иванов Иван; 2026-12; 1 500 000", "Иванов Иван — 1 500 000", "Иванов Иван 1500000"
 _SEPARATORS = re.compile(r"\s*(?:;|\t|\|| [—–-] )\s*")
-_TRAILING_AMOUNT = re.compile(r"^(?P<name>.*?\D)\s+(?P<amount>[\d\s\u00a0.,]+(?:\s*(?:₽|руб\.?|р\.))?)$")
+# The amount may carry a short currency word or sign after it ("₽", "руб.", "USD").
+_TRAILING_AMOUNT = re.compile(r"^(?P<name>.*?\D)\s+(?P<amount>\d[\d\s\u00a0.,]*(?:\s*[^\d\s]{1,4}\.?)?)$")
 
 
 class PlansError(Exception):
