@@ -14,6 +14,7 @@ from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 
 from bot.config import Settings
+from domain.clock import Clock, SystemClock
 from bot.delivery import RetryingDelivery
 from bot.middlewares import ActorMiddleware
 from content import Content
@@ -42,8 +43,11 @@ def create_bot(settings: Settings, store: Store | None = None) -> Bot:
     )
 
 
-def create_dispatcher(settings: Settings, store: Store, content: Content, **services: Any) -> Dispatcher:
-    """`services` are further long-lived objects handlers receive by name (e.g. the analysis pool)."""
+def create_dispatcher(
+    settings: Settings, store: Store, content: Content, clock: Clock | None = None, **services: Any
+) -> Dispatcher:
+    """`services` are further long-lived objects handlers receive by name (e.g. the analysis pool).
+    `clock` reaches handlers as `clock`: the only source of the current time."""
     dispatcher = Dispatcher(
         storage=SQLiteStorage(store.db),
         # One process: per-user locking so two quick taps never race on the same run.
@@ -51,6 +55,7 @@ def create_dispatcher(settings: Settings, store: Store, content: Content, **serv
         settings=settings,
         store=store,
         content=content,
+        clock=clock or SystemClock(),
         **services,
     )
     actor = ActorMiddleware(settings.default_timezone)

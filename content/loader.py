@@ -14,10 +14,13 @@ from __future__ import annotations
 import string
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import yaml
+from babel import Locale
+from babel.plural import PluralRule
 from pydantic import ValidationError
 
 from content.schema import Checklist
@@ -45,6 +48,11 @@ class Content:
         except KeyError as exc:
             raise KeyError(f"text {key!r} needs the argument {exc.args[0]!r}") from None
 
+    def plural(self, key: str, count: int, /, **kwargs: Any) -> str:
+        """The CLDR plural form of `key` for `count` («1 звонок, 3 звонка, 5 звонков»): the texts hold
+        `key.one`, `key.few`, `key.many`, `key.other` (the locale's categories); `{count}` is passed too."""
+        return self.t(f"{key}.{plural_rule(self.locale)(count)}", count=count, **kwargs)
+
     def items(self, key: str) -> tuple[str, ...]:
         """A list value, verbatim (not formatted)."""
         value = self._get(key)
@@ -71,6 +79,11 @@ class Content:
             raise KeyError(f"unknown text key {key!r} (locale {self.locale!r})") from None
 
 
+@cache
+def plural_rule(locale: str) -> PluralRule:
+    return Locale.parse(locale).plural_form
+
+
 def load_content(locale: str = "ru", root: Path | None = None) -> Content:
     root = root if root is not None else Path(__file__).parent
     locale_dir = root / locale
@@ -78,6 +91,7 @@ def load_content(locale: str = "ru", root: Path | None = None) -> Content:
         raise ContentError(f"no content for locale {locale!r}: {locale_dir} is not a folder")
     seeds = _load_seeds(root)
     texts = _load_texts(root, locale_dir)
+    _check_plurals(locale, texts)
     checklists = _load_checklists(root, locale_dir / "checklists", seeds)
     return Content(locale=locale, texts=texts, checklists=checklists, seeds=seeds)
 
@@ -151,6 +165,18 @@ def _load_texts(root: Path, locale_dir: Path) -> dict[str, TextValue]:
             texts[key] = value
             origin[key] = name
     return texts
+
+
+def _check_plurals(locale: str, texts: Mapping[str, TextValue]) -> None:
+    """A group with an `other` key is a plural group: it must have every category the locale's CLDR rule uses."""
+    needed = set(plural_rule(locale).tags) | {"other"}
+    for key in texts:
+        if not key.endswith(".other"):
+            continue
+        base = key[: -len(".other")]
+        missing = sorted(tag for tag in needed if f"{base}.{tag}" not in texts)
+        if missing:
+            raise ContentError(f"plural text {base!r} lacks the forms {missing} for locale {locale!r}")
 
 
 def _flatten(name: str, data: dict[Any, Any], prefix: str) -> list[tuple[str, TextValue]]:

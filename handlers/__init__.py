@@ -1,5 +1,7 @@
 """All routers in one place, in the order they are tried; the catch-all comes last.
 
+Two parents: private chats (everything a person does with the bot) and groups (ready for group chats bound to a
+team; empty until a feature needs it). The chat-type filter is set once, on each parent.
 Routers are built fresh on every call (a router can belong to one dispatcher only), so tests can build as many
 dispatchers as they need.
 """
@@ -18,26 +20,36 @@ def get_routers() -> list[Router]:
     import handlers.lifecycle
     import handlers.menu
     import handlers.plans
+    import handlers.reminders
     import handlers.settings
     import handlers.start
     import handlers.tasks
 
-    modules = (
-        handlers.errors,
-        handlers.lifecycle,
-        handlers.start,
-        handlers.menu,
-        handlers.checklists,
-        handlers.history,
-        handlers.tasks,
-        handlers.settings,
-        handlers.plans,
-        handlers.exports,
-        handlers.fallback,
+    private = Router(name="private")
+    # In a group anyone could press anyone's buttons: personal screens live in private chats only.
+    private.message.filter(F.chat.type == "private")
+    private.callback_query.filter(F.message.chat.type == "private")
+    private.include_routers(
+        *(
+            module.create_router()
+            for module in (
+                handlers.start,
+                handlers.menu,
+                handlers.checklists,
+                handlers.history,
+                handlers.tasks,
+                handlers.reminders,
+                handlers.settings,
+                handlers.plans,
+                handlers.exports,
+                handlers.fallback,
+            )
+        )
     )
-    routers = [module.create_router() for module in modules]
-    for router in routers:
-        # The bot works in private chats only: in a group anyone could press anyone's buttons.
-        router.message.filter(F.chat.type == "private")
-        router.callback_query.filter(F.message.chat.type == "private")
-    return routers
+
+    groups = Router(name="groups")
+    groups.message.filter(F.chat.type.in_({"group", "supergroup"}))
+    groups.callback_query.filter(F.message.chat.type.in_({"group", "supergroup"}))
+
+    # Errors and chat-member updates (blocks) are not tied to a chat type.
+    return [handlers.errors.create_router(), handlers.lifecycle.create_router(), private, groups]
