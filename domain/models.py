@@ -103,6 +103,10 @@ class Task:
     source_item: str | None
     created_at: datetime
     done_at: datetime | None
+    due_date: date | None = None  # local date in the head's zone
+
+    def overdue(self, today: date) -> bool:
+        return self.done_at is None and self.due_date is not None and self.due_date < today
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,12 +6,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from storage.analytics import MappingRepo, PlanRepo, SnapshotRepo
+from storage.column_choices import ColumnChoiceRepo
 from storage.db import Database
+from storage.deliveries import DeliveryRepo
 from storage.failures import FailureRepo, SendFailure
 from storage.invites import InviteRepo
+from storage.plans import PlanRepo
+from storage.reminder_queue import ReminderQueue
+from storage.reminders import ReminderRepo
 from storage.reports import ReportRepo
 from storage.runs import RunRepo
+from storage.snapshots import SnapshotRepo
 from storage.tasks import TaskRepo
 from storage.teams import TeamRepo
 from storage.users import UserRepo
@@ -29,10 +34,13 @@ class Store:
     runs: RunRepo
     tasks: TaskRepo
     snapshots: SnapshotRepo
-    mappings: MappingRepo
+    mappings: ColumnChoiceRepo  # column choices remembered per export layout
     plans: PlanRepo
     reports: ReportRepo
     failures: FailureRepo
+    reminders: ReminderRepo  # actor-scoped: a person's own reminders
+    deliveries: DeliveryRepo  # actor-scoped: what a person answered to a reminder
+    reminder_queue: ReminderQueue  # system-scoped: acts for no one, used by the reminder engine only
 
     async def close(self) -> None:
         await self.db.close()
@@ -48,8 +56,11 @@ async def open_store(path: str | Path) -> Store:
         runs=RunRepo(db),
         tasks=TaskRepo(db),
         snapshots=SnapshotRepo(db),
-        mappings=MappingRepo(db),
+        mappings=ColumnChoiceRepo(db),
         plans=PlanRepo(db),
         reports=ReportRepo(db),
         failures=FailureRepo(db),
+        reminders=ReminderRepo(db),
+        deliveries=DeliveryRepo(db),
+        reminder_queue=ReminderQueue(db),
     )

@@ -206,6 +206,12 @@ class Database:
             cursor = await self._conn.execute(sql, params)
             return cursor.rowcount
 
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+        """One statement for many rows, inside the caller's open transaction (the caller must own it)."""
+        if not self._owns_transaction():
+            raise RuntimeError("executemany() outside transaction()")
+        await self._conn.executemany(sql, rows)
+
     async def insert(self, sql: str, params: Params = ()) -> int:
         """One INSERT in its own transaction (or the caller's); returns the new rowid."""
         async with self._writing():

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from domain.access import Permission
 from domain.errors import NotFound
 from domain.models import Task
 from storage.access import require_in_team, visible_or_not_found
-from storage.db import Database, from_db_time, opt_from_db_time, to_db_time
+from storage.db import Database, from_db_time, opt_from_db_date, opt_from_db_time, opt_to_db_date, to_db_time
 
-_COLUMNS = "t.id, t.team_id, t.user_id, t.title, t.source_checklist, t.source_item, t.created_at, t.done_at"
+_COLUMNS = (
+    "t.id, t.team_id, t.user_id, t.title, t.source_checklist, t.source_item, t.created_at, t.done_at, t.due_date"
+)
 
 
 def task_from_row(row: Any) -> Task:
@@ -24,6 +26,7 @@ def task_from_row(row: Any) -> Task:
         source_item=row["source_item"],
         created_at=from_db_time(row["created_at"]),
         done_at=opt_from_db_time(row["done_at"]),
+        due_date=opt_from_db_date(row["due_date"]),
     )
 
 
@@ -59,12 +62,13 @@ class TaskRepo:
             return await self.get(actor_id, task_id)
 
     async def list(self, actor_id: int, team_id: int, include_done: bool = False) -> list[Task]:
-        """Open tasks oldest first; with include_done, finished ones follow, latest done first."""
+        """Open tasks with a due date first (earliest, so overdue ones lead), then undated ones oldest first;
+        with include_done, finished ones follow, latest done first."""
         await require_in_team(self._db, actor_id, team_id, Permission.MANAGE_TASKS)
         done_filter = "" if include_done else "AND t.done_at IS NULL "
         rows = await self._db.fetchall(
             f"SELECT {_COLUMNS} FROM tasks t WHERE t.team_id = ? AND t.user_id = ? {done_filter}"
-            "ORDER BY t.done_at IS NOT NULL, t.done_at DESC, t.created_at, t.id",
+            "ORDER BY t.done_at IS NOT NULL, t.done_at DESC, t.due_date IS NULL, t.due_date, t.created_at, t.id",
             (team_id, actor_id),
         )
         return [task_from_row(r) for r in rows]
@@ -80,6 +84,12 @@ class TaskRepo:
             raise NotFound(f"task {task_id}")
         visible_or_not_found(row["actor_role"], Permission.MANAGE_TASKS, f"task {task_id}")
         return task_from_row(row)
+
+    async def set_due_date(self, actor_id: int, task_id: int, due: date | None) -> Task:
+        async with self._db.transaction():
+            await self.get(actor_id, task_id)
+            await self._db.execute("UPDATE tasks SET due_date = ? WHERE id = ?", (opt_to_db_date(due), task_id))
+            return await self.get(actor_id, task_id)
 
     async def mark_done(self, actor_id: int, task_id: int, now: datetime) -> Task:
         """Idempotent: a task already done keeps its first done time."""

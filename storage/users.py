@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from typing import Any
 
 from domain.errors import AccessDenied, NotFound
@@ -78,6 +78,16 @@ class UserRepo:
                     raise AccessDenied("not a member")
             await self._update(user_id, "current_team_id = ?", team_id)
         return await self._require(user_id)
+
+    async def workday_start(self, user_id: int) -> time:
+        """When the person's working day starts: task reminders arrive then."""
+        row = await self._db.fetchone("SELECT workday_start FROM users WHERE id = ?", (user_id,))
+        if row is None:
+            raise NotFound(f"user {user_id}")
+        return time.fromisoformat(row["workday_start"])
+
+    async def set_workday_start(self, user_id: int, start: time) -> None:
+        await self._update(user_id, "workday_start = ?", start.strftime("%H:%M"))
 
     async def mark_blocked(self, user_id: int, when: datetime | None) -> None:
         """`when` set: the user blocked the bot (stop sending); None: they are reachable again."""
