@@ -21,9 +21,11 @@ from analytics.schema import (
     Field,
     ReadErrorCode,
     ReadLimits,
+    Recognition,
 )
 
 if TYPE_CHECKING:
+    from analytics.reading.base import TableSource
     from content.loader import Content
 
 DEFAULT_LIMITS = ReadLimits()
@@ -42,13 +44,20 @@ def analyze(
     params: AnalysisParams = DEFAULT_PARAMS,
 ) -> AnalysisResult:
     from analytics.columns import recognize
-    from analytics.metrics import compute_metrics
-    from analytics.normalize import to_deals
     from analytics.reading import open_table
-    from analytics.signals import find_signals
 
     table = open_table(source, filename, limits)
     recognition = recognize(table.headers, table.sample(), overrides)
+    return _measure(table, recognition, plans, params)
+
+
+def _measure(
+    table: TableSource, recognition: Recognition, plans: Plans | None, params: AnalysisParams
+) -> AnalysisResult:
+    from analytics.metrics import compute_metrics
+    from analytics.normalize import to_deals
+    from analytics.signals import find_signals
+
     amount_known = Field.AMOUNT in recognition.mapping or recognition.candidates.get(Field.AMOUNT)
     if not amount_known:
         raise ExportReadError(ReadErrorCode.NO_AMOUNT, "no money-like column")
@@ -67,6 +76,14 @@ class BotAnalysis:
     snapshot_json: str  # the metrics only: no rows, no client names
 
 
+@dataclass(frozen=True, slots=True)
+class ColumnQuestion:
+    """Columns the user has to confirm before the figures can be trusted; the bot asks about `pending[0]`."""
+
+    recognition: Recognition
+    pending: tuple[Field, ...]
+
+
 def analyze_for_bot(
     data: bytes | Path,
     filename: str | None,
@@ -75,14 +92,35 @@ def analyze_for_bot(
     limits: ReadLimits,
     params: AnalysisParams,
     locale: str = "ru",
-) -> BotAnalysis:
-    """Everything the bot replies with, built in the worker process (top-level, picklable arguments)."""
+    remembered: Mapping[str, Mapping[str, str]] | None = None,
+) -> BotAnalysis | ColumnQuestion:
+    """Everything the bot replies with, built in the worker process (top-level, picklable arguments).
+
+    `overrides` are the user's column choices for this file; an empty header means "the export has no such
+    column". `remembered` holds the team's earlier choices by header signature: the one for this layout is
+    applied before deciding what to ask, so a layout seen before is analysed once, without a question.
+    """
     from analytics.charts import render_charts
+    from analytics.columns import apply_overrides, recognize
     from analytics.metrics_json import snapshot_json
+    from analytics.reading import open_table
     from analytics.render import render_summary
     from analytics.report import build_report_xlsx
 
-    result = analyze(data, filename, plans=plans, overrides=overrides, limits=limits, params=params)
+    table = open_table(data, filename, limits)
+    guessed = recognize(table.headers, table.sample())
+    choices = dict(overrides or {})
+    recognition = apply_overrides(guessed, _named_columns(choices))
+    pending = _pending(recognition, choices)
+    earlier = _usable_choices(guessed, (remembered or {}).get(guessed.header_signature, {}))
+    if pending and earlier and all(field in earlier for field in pending):
+        choices = {**choices, **earlier}
+        recognition = apply_overrides(guessed, _named_columns(choices))
+        pending = _pending(recognition, choices)
+    result = _measure(table, recognition, plans, params)  # a file that cannot be read fails before any question
+    del table  # only the metrics outlive the rows
+    if pending:
+        return ColumnQuestion(recognition=recognition, pending=pending)
     t = _content(locale).t
     return BotAnalysis(
         result=result,
@@ -91,6 +129,25 @@ def analyze_for_bot(
         report_xlsx=build_report_xlsx(result, t),
         snapshot_json=snapshot_json(result.metrics),
     )
+
+
+def _named_columns(choices: Mapping[Field, str]) -> dict[Field, str]:
+    """The choices that name a column ("no such column" leaves the recognised mapping as it is)."""
+    return {field: header for field, header in choices.items() if header}
+
+
+def _pending(recognition: Recognition, choices: Mapping[Field, str]) -> tuple[Field, ...]:
+    return tuple(field for field in recognition.ambiguous if field not in choices)
+
+
+def _usable_choices(recognition: Recognition, saved: Mapping[str, str]) -> dict[Field, str]:
+    """Saved choices that still fit this file: a known field, and a header the file has (or "no such column")."""
+    fields = {field.value: field for field in Field}
+    return {
+        fields[name]: header
+        for name, header in saved.items()
+        if name in fields and (header == "" or header in recognition.headers)
+    }
 
 
 @lru_cache(maxsize=4)

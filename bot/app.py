@@ -1,9 +1,11 @@
-"""Runs the bot: open the store, build Bot and Dispatcher, register the profile, poll until stopped."""
+"""Runs the bot: open the store, build Bot, Dispatcher, sender and reminder engine, poll until stopped."""
 
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, timedelta
+import os
+import socket
+from datetime import timedelta
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
@@ -11,13 +13,19 @@ from aiogram.types import BotCommand
 
 from analytics.sandbox import AnalysisPool
 from bot.config import Settings
+from bot.delivery import FloodGate, SendBudget
 from bot.factory import create_bot, create_dispatcher
+from bot.views.reminders import delivered_reminder
 from content import Content, load_content
+from domain.clock import SystemClock
+from scheduling.engine import EngineConfig, ReminderEngine
+from scheduling.scheduler import APSchedulerAdapter
+from scheduling.sender import Sender
 from storage import open_store
 
 logger = logging.getLogger(__name__)
 
-COMMANDS = ("menu", "checklists", "upload", "plans", "tasks", "history", "settings", "template", "help")
+COMMANDS = ("menu", "checklists", "upload", "plans", "tasks", "reminders", "history", "settings", "template", "help")
 
 
 async def register_profile(bot: Bot, content: Content) -> None:
@@ -33,21 +41,44 @@ async def register_profile(bot: Bot, content: Content) -> None:
 
 async def run_bot(settings: Settings) -> None:
     content = load_content(settings.locale)
+    clock = SystemClock()
     store = await open_store(settings.database_path)
     pool = AnalysisPool(
         max_workers=1,
         timeout_s=settings.analysis_timeout_s,
         memory_limit_bytes=settings.analysis_memory_mb * 1024 * 1024,
     )
-    bot = create_bot(settings, store)
-    dispatcher = create_dispatcher(settings, store, content, analysis_pool=pool)
+    gate = FloodGate(clock)
+    budget = SendBudget(clock, rate_per_s=settings.send_rate)
+    bot = create_bot(settings, store, clock, gate, budget)
+    scheduler = APSchedulerAdapter()
+    engine = ReminderEngine(
+        store.reminder_queue,
+        Sender(bot, clock, gate, budget),
+        lambda delivery: delivered_reminder(content, delivery, clock.now()),
+        clock,
+        scheduler,
+        owner=f"{socket.gethostname()}:{os.getpid()}",
+        config=EngineConfig(
+            grace=settings.reminder_grace,
+            lease=timedelta(seconds=settings.reminder_lease_s),
+            max_in_flight=max(50, int(settings.send_rate * settings.reminder_lease_s / 2)),
+            safety_tick_s=settings.reminder_tick_s,
+        ),
+        pause_remaining=gate.remaining,
+    )
+    dispatcher = create_dispatcher(settings, store, content, clock, analysis_pool=pool, reminder_engine=engine)
     try:
-        pruned = await store.reports.prune(datetime.now(UTC) - timedelta(days=settings.report_retention_days))
+        pruned = await store.reports.prune(clock.now() - timedelta(days=settings.report_retention_days))
         logger.info("pruned %d old export reports", pruned)
         await register_profile(bot, content)
+        scheduler.start()
+        await engine.start()
         logger.info("bot started, database %s", settings.database_path)
         await dispatcher.start_polling(bot, allowed_updates=dispatcher.resolve_used_update_types())
     finally:
+        scheduler.shutdown()
+        await engine.stop()
         pool.shutdown()
         await bot.session.close()
         await store.close()

@@ -69,3 +69,25 @@ class ColumnCb(CallbackData, prefix="col"):
 
 class ReportCb(CallbackData, prefix="rep"):
     snapshot: int
+
+
+class ReminderCb(CallbackData, prefix="rm"):
+    action: str  # "open" | "pause" | "resume" | "time" | "rule" | "delete" | "confirm_delete" | "list" | "new"
+    reminder: int = 0
+
+
+class DeliveryCb(CallbackData, prefix="dv"):
+    delivery: int
+    action: str  # "done" | "skip" | "hour" | "tomorrow"
+
+
+class ReminderDraftCb(CallbackData, prefix="rd"):
+    """Steps of a reminder being made or changed; the draft itself waits in FSM data."""
+
+    action: str  # "freq" | "date" | "weekday" | "weekdays_ready" | "time" | "save" | "edit" | "cancel"
+    value: int = 0
+
+
+class TaskDueCb(CallbackData, prefix="tdu"):
+    task: int
+    choice: str  # "ask" | "today" | "tomorrow" | "week" | "clear"

@@ -31,6 +31,14 @@ class Settings(BaseSettings):
     invite_ttl_days: int = Field(default=14, gt=0)
     # Full reports behind the "full report" button are aggregates, but we still keep them only this long.
     report_retention_days: int = Field(default=30, gt=0)
+    # Scheduled messages (reminders, digests, nudges): overall rate; Telegram's ceiling is about 30/s.
+    send_rate: float = Field(default=25.0, gt=0, le=30)
+    # After downtime, occurrences missed by at most this long are still sent (marked late); older ones are not.
+    reminder_grace_hours: float = Field(default=6.0, ge=0)
+    # A claimed reminder not confirmed within this is sent again (a crash between claim and send).
+    reminder_lease_s: float = Field(default=120.0, gt=0)
+    # How often the engine looks for work done by another instance (its own work wakes it at once).
+    reminder_tick_s: float = Field(default=5.0, gt=0)
 
     @field_validator("telegram_api_url")
     @classmethod
@@ -49,3 +57,7 @@ class Settings(BaseSettings):
     @property
     def invite_ttl(self) -> timedelta:
         return timedelta(days=self.invite_ttl_days)
+
+    @property
+    def reminder_grace(self) -> timedelta:
+        return timedelta(hours=self.reminder_grace_hours)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from aiogram import Bot, Dispatcher
@@ -14,28 +13,37 @@ from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 
 from bot.config import Settings
-from domain.clock import Clock, SystemClock
-from bot.delivery import RetryingDelivery
+from bot.delivery import FloodGate, RetryingDelivery, SendBudget
 from bot.middlewares import ActorMiddleware
 from content import Content
+from domain.clock import Clock, SystemClock
 from handlers import get_routers
 from storage import Store
 from storage.fsm import SQLiteStorage
 
 
-def create_bot(settings: Settings, store: Store | None = None) -> Bot:
+def create_bot(
+    settings: Settings,
+    store: Store | None = None,
+    clock: Clock | None = None,
+    gate: FloodGate | None = None,
+    budget: SendBudget | None = None,
+) -> Bot:
+    """`gate` and `budget` are shared with the scheduled sender: one pause after a 429 and one overall rate,
+    in which replies to people go first."""
+    clock = clock or SystemClock()
     api = TelegramAPIServer.from_base(settings.telegram_api_url, is_local=settings.telegram_api_local)
     session = AiohttpSession(api=api)
 
     async def record_failure(chat_id: int | None, method: str, error: str, unreachable: bool) -> None:
         if store is None:
             return
-        now = datetime.now(UTC)
+        now = clock.now()
         await store.failures.record(chat_id, method, error, now)
         if unreachable and chat_id is not None and chat_id > 0:
             await store.users.mark_blocked(chat_id, now)
 
-    session.middleware(RetryingDelivery(record_failure))
+    session.middleware(RetryingDelivery(record_failure, gate=gate, budget=budget, clock=clock))
     return Bot(
         token=settings.bot_token.get_secret_value(),
         session=session,

@@ -22,3 +22,19 @@ class ExportFlow(StatesGroup):
 
 class PlansFlow(StatesGroup):
     waiting = State()
+
+
+class ReminderFlow(StatesGroup):
+    """data: title, frequency, weekdays, start (ISO date), month_day, editing (reminder id or 0), mode."""
+
+    title = State()
+    frequency = State()
+    date = State()
+    weekdays = State()
+    month_day = State()
+    time = State()
+    confirm = State()
+
+
+class TaskDueFlow(StatesGroup):
+    date = State()  # data: task

@@ -16,6 +16,7 @@ from typing import Any
 
 from aiohttp import web
 
+from devtools.botapi_flood import SENDING_METHODS, FloodControl, FloodLimits
 from devtools.botapi_methods import BotApiMethods
 from devtools.botapi_state import StubState
 from devtools.botapi_types import (
@@ -58,9 +59,11 @@ class BotApiStub(StubView):
         callback_ttl: float = 15.0,
         host: str = "127.0.0.1",
         port: int = 0,
+        flood: FloodLimits | None = None,
     ) -> None:
         """local_mode: as a --local telegram-bot-api (no 20 MB download limit); with files_dir, getFile also
-        writes the file there and answers its absolute path, for a bot built with is_local=True."""
+        writes the file there and answers its absolute path, for a bot built with is_local=True.
+        flood: enforce Telegram's rate limits, answering 429 over them (devtools/botapi_flood.py)."""
         self.token = token
         self.host, self.port = host, port
         self.state = StubState()
@@ -68,6 +71,8 @@ class BotApiStub(StubView):
         self.calls: list[ApiCall] = []
         self.base_url = ""
         self._faults: list[_Fault] = []
+        self.flood = FloodControl(flood) if flood is not None else None
+        self.flood_429 = 0  # 429 answers given, over a flood limit or injected by fail_next
         self._runner: web.AppRunner | None = None
         self._request_tick = asyncio.Event()
         self._query_seq = 0
@@ -116,6 +121,8 @@ class BotApiStub(StubView):
             self.calls[index] = dataclasses.replace(self.calls[index], params=_loggable(params))
             if (fault := self._take_fault(method)) is not None:
                 raise fault
+            if self.flood is not None and (refusal := self.flood.refusal(method, params)) is not None:
+                raise refusal
             result = await self.api.call(method, params)
         except web.HTTPRequestEntityTooLarge:
             return self._failed(index, ApiError(413, "Request Entity Too Large"))
@@ -124,6 +131,8 @@ class BotApiStub(StubView):
         return web.json_response({"ok": True, "result": result})
 
     def _failed(self, index: int, error: ApiError) -> web.Response:
+        if error.error_code == 429:
+            self.flood_429 += 1
         self.calls[index] = dataclasses.replace(self.calls[index], error=error.description)
         return _reply(error)
 
@@ -269,6 +278,11 @@ class BotApiStub(StubView):
 
     def request_count(self, method: str) -> int:
         return sum(1 for call in self.calls if call.method.lower() == method.lower())
+
+    @property
+    def messages_accepted(self) -> int:
+        """Sending calls (sendMessage, editMessageText, ...) answered with success."""
+        return sum(1 for call in self.calls if call.method.lower() in SENDING_METHODS and call.error is None)
 
     async def wait_for_request(self, method: str, after: int = 0, timeout: float = 10.0) -> None:
         """Wait until `method` has been called more than `after` times."""

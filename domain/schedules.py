@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from dateutil import rrule
 
 WORKDAYS = (0, 1, 2, 3, 4)  # Monday..Friday, Python's weekday numbers
+QUARTER_MONTHS = (1, 4, 7, 10)
 _RRULE_DAYS = (rrule.MO, rrule.TU, rrule.WE, rrule.TH, rrule.FR, rrule.SA, rrule.SU)
 
 
@@ -27,7 +28,7 @@ class Frequency(StrEnum):
     WEEKLY = "weekly"  # on chosen weekdays, every `interval` weeks (1 = every week)
     MONTHLY = "monthly"  # on `month_day`; 29-31 mean the month's last day when the month is shorter
     LAST_WORKDAY = "last_workday"  # the last Monday-Friday of each month
-    QUARTERLY = "quarterly"  # on `month_day` of every third month, counted from `start`
+    QUARTERLY = "quarterly"  # on `month_day` of the first month of each calendar quarter
 
 
 class ScheduleError(ValueError):
@@ -66,7 +67,11 @@ class Rule:
         return self.frequency is not Frequency.ONCE
 
     def to_json(self) -> str:
-        data: dict[str, Any] = {"f": self.frequency.value, "at": self.at.strftime("%H:%M"), "start": self.start.isoformat()}
+        data: dict[str, Any] = {
+            "f": self.frequency.value,
+            "at": self.at.strftime("%H:%M"),
+            "start": self.start.isoformat(),
+        }
         if self.weekdays:
             data["wd"] = list(self.weekdays)
         if self.interval != 1:
@@ -102,16 +107,16 @@ def _local_candidates(rule: Rule, from_day: date) -> Iterator[datetime]:
         days = [_RRULE_DAYS[d] for d in rule.weekdays]
         rr = rrule.rrule(rrule.WEEKLY, interval=rule.interval, byweekday=days, wkst=rrule.MO, **common)
     elif rule.frequency in (Frequency.MONTHLY, Frequency.QUARTERLY):
-        interval = 3 if rule.frequency is Frequency.QUARTERLY else 1
         day = rule.month_day or 1
         # "The 31st" is the last day of a shorter month: the last of days 28..31 that exists in the month.
         by_day = list(range(28, day + 1)) if day >= 29 else [day]
         setpos = -1 if day >= 29 else None
-        # Quarterly months are counted from the start month, whatever the start day.
+        # Quarters are calendar quarters, as accounting and plans count them.
+        months = QUARTER_MONTHS if rule.frequency is Frequency.QUARTERLY else None
         dtstart_month = datetime.combine(rule.start.replace(day=1), rule.at)
         rr = rrule.rrule(
             rrule.MONTHLY,
-            interval=interval,
+            bymonth=months,
             bymonthday=by_day,
             bysetpos=setpos,
             **{**common, "dtstart": dtstart_month},

@@ -13,8 +13,8 @@ from aiogram import F, Router
 
 def get_routers() -> list[Router]:
     import handlers.checklists
+    import handlers.crm_upload
     import handlers.errors
-    import handlers.exports
     import handlers.fallback
     import handlers.history
     import handlers.lifecycle
@@ -41,7 +41,7 @@ def get_routers() -> list[Router]:
                 handlers.reminders,
                 handlers.settings,
                 handlers.plans,
-                handlers.exports,
+                handlers.crm_upload,
                 handlers.fallback,
             )
         )

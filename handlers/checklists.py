@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from aiogram import F, Router
 from aiogram.filters import Command
@@ -20,6 +20,7 @@ from content import Content
 from content.schema import Checklist
 from domain.access import Permission
 from domain.checklists import compare_runs, next_unanswered, score_run
+from domain.clock import Clock
 from domain.models import ChecklistRun, Membership, RunStatus, User
 from storage import Store
 
@@ -61,6 +62,7 @@ async def start_checklist(
     state: FSMContext,
     store: Store,
     content: Content,
+    clock: Clock,
     actor: User,
     membership: Membership | None,
     callback_answer: CallbackAnswer,
@@ -70,7 +72,7 @@ async def start_checklist(
     if checklist is None:
         callback_answer.text = content.t("errors.stale_button")
         return
-    now = datetime.now(UTC)
+    now = clock.now()
     run = await store.runs.in_progress(actor.id, team_id, checklist.key)
     if run is not None and callback_data.action == "restart":
         await store.runs.abandon(actor.id, run.id)
@@ -80,7 +82,7 @@ async def start_checklist(
     answers = await store.runs.answers(actor.id, run.id)
     position = next_unanswered(checklist, answers)
     if position is None:  # everything answered before a restart: just finish
-        await _finish(callback, state, store, content, actor, checklist, run, answers)
+        await _finish(callback, state, store, content, actor, checklist, run, answers, now)
         return
     await state.set_state(ChecklistFlow.answering)
     await state.set_data({"run_id": run.id, "position": position})
@@ -129,6 +131,7 @@ async def answer_given(
     state: FSMContext,
     store: Store,
     content: Content,
+    clock: Clock,
     actor: User,
     callback_answer: CallbackAnswer,
 ) -> None:
@@ -141,11 +144,12 @@ async def answer_given(
     if not 0 <= callback_data.option < len(options):
         await _stale(callback, callback_answer, content, run, checklist, answers, position)
         return
-    await store.runs.save_answer(actor.id, run.id, item.key, options[callback_data.option].key, datetime.now(UTC))
+    now = clock.now()
+    await store.runs.save_answer(actor.id, run.id, item.key, options[callback_data.option].key, now)
     answers[item.key] = options[callback_data.option].key
     following = position + 1 if position + 1 < len(checklist.items) else next_unanswered(checklist, answers)
     if following is None:
-        await _finish(callback, state, store, content, actor, checklist, run, answers)
+        await _finish(callback, state, store, content, actor, checklist, run, answers, now)
         return
     await state.update_data(run_id=run.id, position=following)
     next_item = checklist.items[following]
@@ -186,9 +190,10 @@ async def _finish(
     checklist: Checklist,
     run: ChecklistRun,
     answers: dict[str, str],
+    now: datetime,
 ) -> None:
     outcome = score_run(checklist, answers)
-    finished = await store.runs.finish(actor.id, run.id, outcome.score, outcome.zone.key, datetime.now(UTC))
+    finished = await store.runs.finish(actor.id, run.id, outcome.score, outcome.zone.key, now)
     await state.clear()
     await replace(callback, await result_screen(store, content, actor, checklist, finished, answers))
 
@@ -210,6 +215,7 @@ async def add_task(
     callback_data: TaskAddCb,
     store: Store,
     content: Content,
+    clock: Clock,
     actor: User,
     callback_answer: CallbackAnswer,
 ) -> None:
@@ -219,7 +225,7 @@ async def add_task(
         callback_answer.text = content.t("errors.stale_button")
         return
     item = checklist.items[callback_data.index]
-    await store.tasks.add(actor.id, run.team_id, item.task, checklist.key, item.key, datetime.now(UTC))
+    await store.tasks.add(actor.id, run.team_id, item.task, checklist.key, item.key, clock.now())
     callback_answer.text = content.t("tasks.added", task=item.task)
 
 

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from aiogram import Router
 from aiogram.filters import KICKED, MEMBER, ChatMemberUpdatedFilter
 from aiogram.types import ChatMemberUpdated
 
+from domain.clock import Clock
 from storage import Store
 
 
-async def blocked(event: ChatMemberUpdated, store: Store) -> None:
-    await store.users.mark_blocked(event.from_user.id, datetime.now(UTC))
+async def blocked(event: ChatMemberUpdated, store: Store, clock: Clock) -> None:
+    await store.users.mark_blocked(event.from_user.id, clock.now())
 
 
 async def unblocked(event: ChatMemberUpdated, store: Store) -> None:

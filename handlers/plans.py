@@ -3,38 +3,29 @@
 from __future__ import annotations
 
 import tempfile
-from datetime import datetime
-from html import escape
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
-from analytics.plans import Plans, PlansError, parse_plan_text, read_plans
-from analytics.render_format import group
+from analytics.plans import PlansError
 from analytics.sandbox import AnalysisPool
 from analytics.schema import ExportReadError, ReadLimits
 from bot.callbacks import MenuCb
 from bot.config import Settings
-from bot.exports import check_size, download_file, read_error_text
+from bot.downloads import check_size, download_file, read_error_text
 from bot.guards import team_with
 from bot.replies import respond
 from bot.states import PlansFlow
-from bot.views.common import Screen
+from bot.views.plans import plans_screen
 from content import Content
 from domain.access import Permission
+from domain.clock import Clock
 from domain.models import Membership, User
+from services.plans import import_plan_file, save_typed_plans, upcoming_plans
 from storage import Store
-
-MAX_LINES_SHOWN = 40
-
-
-async def _current_month(store: Store, actor: User, team_id: int) -> str:
-    team = await store.teams.get_for(actor.id, team_id)
-    return datetime.now(ZoneInfo(team.timezone)).strftime("%Y-%m")
 
 
 async def show_plans(
@@ -42,26 +33,14 @@ async def show_plans(
     state: FSMContext,
     store: Store,
     content: Content,
+    clock: Clock,
     actor: User,
     membership: Membership | None,
 ) -> None:
     team_id = team_with(membership, Permission.UPLOAD_EXPORT)
-    month = await _current_month(store, actor, team_id)
-    plans = {key: amount for key, amount in (await store.plans.for_team(actor.id, team_id)).items() if key[1] >= month}
-    lines = [content.t("plans.title")]
-    for (manager, plan_month), amount in sorted(plans.items(), key=lambda kv: (kv[0][1], kv[0][0]))[:MAX_LINES_SHOWN]:
-        lines.append(content.t("plans.line", manager=escape(manager), month=plan_month, amount=group(amount)))
-    if not plans:
-        lines.append(content.t("plans.none"))
-    lines.append(content.t("plans.how", month=month))
+    upcoming = await upcoming_plans(store, actor.id, team_id, clock.now())
     await state.set_state(PlansFlow.waiting)
-    await respond(event, Screen("\n".join(lines)))
-
-
-async def _save(message: Message, store: Store, content: Content, actor: User, team_id: int, plans: Plans) -> None:
-    for (manager, month), amount in plans.items():
-        await store.plans.set(actor.id, team_id, manager, month, amount)
-    await message.answer(content.t("plans.saved", count=len(plans)))
+    await respond(event, plans_screen(content, upcoming))
 
 
 async def plans_typed(
@@ -69,13 +48,14 @@ async def plans_typed(
     state: FSMContext,
     store: Store,
     content: Content,
+    clock: Clock,
     actor: User,
     membership: Membership | None,
 ) -> None:
     team_id = team_with(membership, Permission.UPLOAD_EXPORT)
-    parsed = parse_plan_text(message.text or "", await _current_month(store, actor, team_id))
+    parsed = await save_typed_plans(store, actor.id, team_id, message.text or "", clock.now())
     if parsed.plans:
-        await _save(message, store, content, actor, team_id, parsed.plans)
+        await message.answer(content.t("plans.saved", count=len(parsed.plans)))
     if parsed.bad_lines:
         numbers = ", ".join(str(n) for n in parsed.bad_lines)
         await message.answer(content.t("plans.bad_lines", lines=numbers))
@@ -91,6 +71,7 @@ async def plans_file(
     content: Content,
     settings: Settings,
     analysis_pool: AnalysisPool,
+    clock: Clock,
     actor: User,
     membership: Membership | None,
 ) -> None:
@@ -99,19 +80,20 @@ async def plans_file(
     if document is None:
         return
     limits = ReadLimits(max_bytes=settings.max_upload_bytes, max_rows=settings.max_export_rows)
-    month = await _current_month(store, actor, team_id)
     try:
         check_size(document.file_size, settings)
         with tempfile.TemporaryDirectory(prefix="rop-plans-") as folder:
             path = await download_file(bot, document.file_id, settings.max_upload_bytes, Path(folder))
-            plans: Plans = await analysis_pool.run(read_plans, path, document.file_name, limits, month)
+            count = await import_plan_file(
+                store, analysis_pool, actor.id, team_id, path, document.file_name, limits, clock.now()
+            )
     except ExportReadError as error:
         await message.answer(read_error_text(content, settings, error.code))
         return
     except PlansError:
         await message.answer(content.t("plans.bad_file"))
         return
-    await _save(message, store, content, actor, team_id, plans)
+    await message.answer(content.t("plans.saved", count=count))
     await state.clear()
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from html import escape
 
 from aiogram import Bot, F, Router
@@ -21,6 +21,7 @@ from bot.views.onboarding import invite_links, timezone_keyboard
 from bot.views.settings import confirm, invites_keyboard, members_screen, settings_screen
 from content import Content
 from domain.access import Permission
+from domain.clock import Clock
 from domain.errors import InvalidTimezone
 from domain.models import Membership, Role, User
 from domain.timezones import RUSSIAN_TIMEZONES, parse_timezone
@@ -56,6 +57,7 @@ async def ask_timezone(
     callback_data: SettingsCb,
     state: FSMContext,
     content: Content,
+    clock: Clock,
     membership: Membership | None,
 ) -> None:
     target = "user" if callback_data.action == "tz" else "tteam"
@@ -64,7 +66,7 @@ async def ask_timezone(
     await state.set_state(SettingsFlow.timezone)
     await state.set_data({"target": target})
     await replace(
-        callback, Screen(content.t("settings.ask_timezone"), timezone_keyboard(content, target, datetime.now(UTC)))
+        callback, Screen(content.t("settings.ask_timezone"), timezone_keyboard(content, target, clock.now()))
     )
 
 
@@ -104,13 +106,19 @@ async def timezone_tapped(
 
 
 async def timezone_typed(
-    message: Message, state: FSMContext, store: Store, content: Content, actor: User, membership: Membership | None
+    message: Message,
+    state: FSMContext,
+    store: Store,
+    content: Content,
+    clock: Clock,
+    actor: User,
+    membership: Membership | None,
 ) -> None:
     target = (await state.get_data()).get("target", "user")
     try:
         timezone = parse_timezone(message.text or "")
     except InvalidTimezone:
-        keyboard = timezone_keyboard(content, target, datetime.now(UTC))
+        keyboard = timezone_keyboard(content, target, clock.now())
         await message.answer(content.t("errors.invalid_timezone"), reply_markup=keyboard)
         return
     await _apply_timezone(message, state, store, content, actor, membership, target, timezone)
@@ -162,18 +170,25 @@ async def team_name_given(
     await message.answer(content.t("settings.team_renamed", team=escape(name)))
 
 
-async def _invites_screen(bot: Bot, store: Store, content: Content, actor: User, team_id: int) -> Screen:
-    now = datetime.now(UTC)
+async def _invites_screen(
+    bot: Bot, store: Store, content: Content, actor: User, team_id: int, now: datetime
+) -> Screen:
     me = await bot.me()
     text = invite_links(content, me.username or "", await store.invites.active(actor.id, team_id, now), now)
     return Screen(text, InlineKeyboardMarkup(inline_keyboard=invites_keyboard(content)))
 
 
 async def show_invites(
-    callback: CallbackQuery, bot: Bot, store: Store, content: Content, actor: User, membership: Membership | None
+    callback: CallbackQuery,
+    bot: Bot,
+    store: Store,
+    content: Content,
+    clock: Clock,
+    actor: User,
+    membership: Membership | None,
 ) -> None:
     team_id = team_with(membership, Permission.MANAGE_TEAM)
-    await replace(callback, await _invites_screen(bot, store, content, actor, team_id))
+    await replace(callback, await _invites_screen(bot, store, content, actor, team_id, clock.now()))
 
 
 async def change_invite(
@@ -183,6 +198,7 @@ async def change_invite(
     store: Store,
     content: Content,
     settings: Settings,
+    clock: Clock,
     actor: User,
     membership: Membership | None,
     callback_answer: CallbackAnswer,
@@ -191,14 +207,14 @@ async def change_invite(
     role = Role(callback_data.role)
     if role is Role.HEAD:
         return
-    now = datetime.now(UTC)
+    now = clock.now()
     if callback_data.action == "regen":
         await store.invites.regenerate(actor.id, team_id, role, settings.invite_ttl, now)
         callback_answer.text = content.t(f"settings.invite_regenerated.{role.value}")
     else:
         await store.invites.revoke(actor.id, team_id, role, now)
         callback_answer.text = content.t(f"settings.invite_revoked.{role.value}")
-    await replace(callback, await _invites_screen(bot, store, content, actor, team_id))
+    await replace(callback, await _invites_screen(bot, store, content, actor, team_id, now))
 
 
 async def show_members(

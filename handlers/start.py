@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from html import escape
 
 from aiogram import Bot, F, Router
@@ -17,9 +17,11 @@ from bot.states import Onboarding
 from bot.views.common import Screen, main_menu
 from bot.views.onboarding import choose_role, invite_links, team_created, timezone_keyboard
 from content import Content
+from domain.clock import Clock
 from domain.errors import InvalidTimezone
 from domain.models import Membership, Role, User
 from domain.timezones import RUSSIAN_TIMEZONES, parse_timezone
+from services.teams import create_team
 from storage import Store
 
 MAX_TEAM_NAME = 64
@@ -34,9 +36,15 @@ async def home_screen(content: Content, store: Store, actor: User, membership: M
 
 
 async def start_with_invite(
-    message: Message, command: CommandObject, state: FSMContext, store: Store, content: Content, actor: User
+    message: Message,
+    command: CommandObject,
+    state: FSMContext,
+    store: Store,
+    content: Content,
+    clock: Clock,
+    actor: User,
 ) -> None:
-    membership = await store.invites.accept(actor.id, command.args or "", datetime.now(UTC))
+    membership = await store.invites.accept(actor.id, command.args or "", clock.now())
     await state.clear()
     team = await store.teams.get_for(actor.id, membership.team_id)
     stored = await store.users.get(actor.id)
@@ -73,7 +81,7 @@ async def role_chosen(
     await replace(callback, Screen(content.t(f"onboarding.need_invite.{role.value}")))
 
 
-async def team_name_given(message: Message, state: FSMContext, content: Content) -> None:
+async def team_name_given(message: Message, state: FSMContext, content: Content, clock: Clock) -> None:
     name = " ".join((message.text or "").split())
     if not name or len(name) > MAX_TEAM_NAME:
         await message.answer(content.t("onboarding.bad_team_name", limit=MAX_TEAM_NAME))
@@ -82,7 +90,7 @@ async def team_name_given(message: Message, state: FSMContext, content: Content)
     await state.set_state(Onboarding.timezone)
     await message.answer(
         content.t("onboarding.ask_timezone", team=escape(name)),
-        reply_markup=timezone_keyboard(content, "team", datetime.now(UTC)),
+        reply_markup=timezone_keyboard(content, "team", clock.now()),
     )
 
 
@@ -98,11 +106,13 @@ async def team_timezone_tapped(
     store: Store,
     content: Content,
     settings: Settings,
+    clock: Clock,
     actor: User,
 ) -> None:
     if not 0 <= callback_data.index < len(RUSSIAN_TIMEZONES):
         return
-    await _create_team(callback, state, bot, store, content, settings, actor, RUSSIAN_TIMEZONES[callback_data.index])
+    timezone = RUSSIAN_TIMEZONES[callback_data.index]
+    await _create_team(callback, state, bot, store, content, settings, actor, timezone, clock.now())
 
 
 async def team_timezone_typed(
@@ -112,17 +122,19 @@ async def team_timezone_typed(
     store: Store,
     content: Content,
     settings: Settings,
+    clock: Clock,
     actor: User,
 ) -> None:
+    now = clock.now()
     try:
         timezone = parse_timezone(message.text or "")
     except InvalidTimezone:
         await message.answer(
             content.t("errors.invalid_timezone"),
-            reply_markup=timezone_keyboard(content, "team", datetime.now(UTC)),
+            reply_markup=timezone_keyboard(content, "team", now),
         )
         return
-    await _create_team(message, state, bot, store, content, settings, actor, timezone)
+    await _create_team(message, state, bot, store, content, settings, actor, timezone, now)
 
 
 async def _create_team(
@@ -134,6 +146,7 @@ async def _create_team(
     settings: Settings,
     actor: User,
     timezone: str,
+    now: datetime,
 ) -> None:
     data = await state.get_data()
     name = data.get("team_name")
@@ -141,14 +154,11 @@ async def _create_team(
         await state.set_state(Onboarding.team_name)
         await respond(event, Screen(content.t("onboarding.ask_team_name")))
         return
-    now = datetime.now(UTC)
-    team = await store.teams.create(actor.id, name, timezone, now)
-    await store.users.set_timezone(actor.id, timezone)
-    ttl = settings.invite_ttl
-    invites = [await store.invites.create(actor.id, team.id, role, ttl, now) for role in (Role.OWNER, Role.MEMBER)]
+    created = await create_team(store, actor.id, name, timezone, settings.invite_ttl, now)
     await state.clear()
     me = await bot.me()
-    screen = team_created(content, team, invite_links(content, me.username or "", invites, now))
+    links = invite_links(content, me.username or "", list(created.invites), now)
+    screen = team_created(content, created.team, links)
     if isinstance(event, CallbackQuery):
         await replace(event, screen)
     else:

@@ -1,48 +1,54 @@
-"""/tasks: the head's to-do list built from weak checklist items."""
+"""/tasks: the head's to-do list built from weak checklist items, with due dates and a reminder that day."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from html import escape
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 from aiogram import F, Router
 from aiogram.filters import Command
-from aiogram.types import CallbackQuery, InlineKeyboardButton, Message
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.callbacks import MenuCb, TaskDoneCb
+from bot.callbacks import MenuCb, TaskDoneCb, TaskDueCb
 from bot.guards import team_with
 from bot.replies import replace, respond
+from bot.states import TaskDueFlow
 from bot.views.common import Screen
+from bot.views.tasks import due_choice, tasks_screen
 from content import Content
 from domain.access import Permission
+from domain.clock import Clock
 from domain.models import Membership, User
+from domain.typed_dates import TypedDateError, parse_typed_date
+from services import reminders as use
 from storage import Store
 
-MAX_TASK_BUTTONS = 30
+_OFFSETS = {"today": 0, "tomorrow": 1, "week": 7}
 
 
-async def tasks_screen(store: Store, content: Content, actor: User, team_id: int) -> Screen:
+def _today(clock: Clock, actor: User) -> date:
+    return clock.now().astimezone(ZoneInfo(actor.timezone or "UTC")).date()
+
+
+async def _screen(store: Store, content: Content, clock: Clock, actor: User, team_id: int) -> Screen:
     tasks = await store.tasks.list(actor.id, team_id, include_done=False)
-    if not tasks:
-        return Screen(content.t("tasks.empty"))
-    lines = [content.t("tasks.title", count=len(tasks))]
-    builder = InlineKeyboardBuilder()
-    for number, task in enumerate(tasks, start=1):
-        lines.append(content.t("tasks.line", number=number, title=escape(task.title)))
-        if number <= MAX_TASK_BUTTONS:
-            builder.button(text=content.t("tasks.done_button", number=number), callback_data=TaskDoneCb(task=task.id))
-    builder.adjust(4)
-    builder.row(InlineKeyboardButton(text=content.t("menu.buttons.menu"), callback_data=MenuCb(action="menu").pack()))
-    return Screen("\n".join(lines), builder.as_markup())
+    return tasks_screen(content, tasks, _today(clock, actor))
 
 
 async def show_tasks(
-    event: Message | CallbackQuery, store: Store, content: Content, actor: User, membership: Membership | None
+    event: Message | CallbackQuery,
+    state: FSMContext,
+    store: Store,
+    content: Content,
+    clock: Clock,
+    actor: User,
+    membership: Membership | None,
 ) -> None:
     team_id = team_with(membership, Permission.MANAGE_TASKS)
-    await respond(event, await tasks_screen(store, content, actor, team_id))
+    await state.clear()
+    await respond(event, await _screen(store, content, clock, actor, team_id))
 
 
 async def task_done(
@@ -50,14 +56,79 @@ async def task_done(
     callback_data: TaskDoneCb,
     store: Store,
     content: Content,
+    clock: Clock,
     actor: User,
     membership: Membership | None,
     callback_answer: CallbackAnswer,
 ) -> None:
     team_id = team_with(membership, Permission.MANAGE_TASKS)
-    task = await store.tasks.mark_done(actor.id, callback_data.task, datetime.now(UTC))
+    task = await use.complete_task(store, actor.id, callback_data.task, clock.now())
     callback_answer.text = content.t("tasks.marked_done", title=task.title)[:200]
-    await replace(callback, await tasks_screen(store, content, actor, team_id))
+    await replace(callback, await _screen(store, content, clock, actor, team_id))
+
+
+async def task_due(
+    callback: CallbackQuery,
+    callback_data: TaskDueCb,
+    state: FSMContext,
+    store: Store,
+    content: Content,
+    clock: Clock,
+    actor: User,
+    membership: Membership | None,
+    callback_answer: CallbackAnswer,
+    reminder_engine: use.WakeUp | None = None,
+) -> None:
+    team_id = team_with(membership, Permission.MANAGE_TASKS)
+    task = await store.tasks.get(actor.id, callback_data.task)
+    if callback_data.choice == "ask":
+        await state.set_state(TaskDueFlow.date)
+        await state.set_data({"task": task.id})
+        await replace(callback, due_choice(content, task, await store.users.workday_start(actor.id)))
+        return
+    await state.clear()
+    if callback_data.choice == "clear":
+        await store.tasks.set_due_date(actor.id, task.id, None)
+        await store.reminders.finish_for_task(actor.id, task.id)
+        callback_answer.text = content.t("tasks_due.cleared")
+    elif callback_data.choice in _OFFSETS:
+        due = _today(clock, actor) + timedelta(days=_OFFSETS[callback_data.choice])
+        callback_answer.text = (await _set_due(store, content, clock, actor, task.id, due, reminder_engine))[:200]
+    await replace(callback, await _screen(store, content, clock, actor, team_id))
+
+
+async def due_typed(
+    message: Message,
+    state: FSMContext,
+    store: Store,
+    content: Content,
+    clock: Clock,
+    actor: User,
+    membership: Membership | None,
+    reminder_engine: use.WakeUp | None = None,
+) -> None:
+    team_id = team_with(membership, Permission.MANAGE_TASKS)
+    data = await state.get_data()
+    try:
+        due = parse_typed_date(message.text or "", _today(clock, actor))
+    except TypedDateError:
+        await message.answer(content.t("tasks_due.bad_date"))
+        return
+    await state.clear()
+    await message.answer(await _set_due(store, content, clock, actor, int(data["task"]), due, reminder_engine))
+    await respond(message, await _screen(store, content, clock, actor, team_id))
+
+
+async def _set_due(
+    store: Store, content: Content, clock: Clock, actor: User, task_id: int, due: date, engine: use.WakeUp | None
+) -> str:
+    wake = engine if engine is not None else use.NoWakeUp()
+    zone = actor.timezone or "UTC"
+    _, reminder = await use.set_task_due(store, wake, actor.id, task_id, due, zone, clock.now())
+    shown = due.strftime(content.t("format.date"))
+    if reminder is None:
+        return content.t("tasks_due.set_no_reminder", date=shown)
+    return content.t("tasks_due.set", date=shown, time=reminder.rule.at.strftime("%H:%M"))
 
 
 def create_router() -> Router:
@@ -65,4 +136,6 @@ def create_router() -> Router:
     router.message.register(show_tasks, Command("tasks"))
     router.callback_query.register(show_tasks, MenuCb.filter(F.action == "tasks"))
     router.callback_query.register(task_done, TaskDoneCb.filter())
+    router.callback_query.register(task_due, TaskDueCb.filter())
+    router.message.register(due_typed, TaskDueFlow.date, F.text, ~F.text.startswith("/"))
     return router

@@ -18,6 +18,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from domain.clock import Clock
 from domain.reminders import DueDelivery
@@ -32,11 +33,10 @@ SAFETY_TICK_JOB = "reminders.safety-tick"
 _FAILURE_BACKOFF = timedelta(seconds=30)
 
 
-class OutgoingSender:
-    """What the engine needs of scheduling.sender.Sender (a protocol in spirit; tests pass fakes)."""
+class OutgoingSender(Protocol):
+    """What the engine needs of scheduling.sender.Sender; tests pass fakes."""
 
-    async def send(self, outgoing: Outgoing) -> SendOutcome:  # pragma: no cover - interface
-        raise NotImplementedError
+    async def send(self, outgoing: Outgoing) -> SendOutcome: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +58,9 @@ class ReminderEngine:
         scheduler: Scheduler,
         owner: str,
         config: EngineConfig | None = None,
+        pause_remaining: Callable[[], float] | None = None,
     ) -> None:
+        """`pause_remaining`: seconds left of a bot-wide 429 pause (FloodGate.remaining)."""
         self._queue = queue
         self._sender = sender
         self._render = render
@@ -70,6 +72,7 @@ class ReminderEngine:
         self._planned: datetime | None = None
         self._tick_lock = asyncio.Lock()
         self._again = False
+        self._pause_remaining = pause_remaining or (lambda: 0.0)
 
     @property
     def owner(self) -> str:
@@ -120,8 +123,13 @@ class ReminderEngine:
             self.wake_at(max(upcoming, self._clock.now()))
 
     async def _deliver(self, delivery: DueDelivery) -> None:
+        paused_s = self._pause_remaining()
         try:
-            outcome: SendOutcome = await self._sender.send(self._render(delivery))
+            if paused_s > 0:
+                # Telegram asked the whole bot to wait: hand the row back instead of holding its lease meanwhile.
+                outcome: SendOutcome = RetryLater(after_s=paused_s, error="bot-wide flood pause")
+            else:
+                outcome = await self._sender.send(self._render(delivery))
         except Exception as error:  # a bug or an unexpected error: keep the message due, try again later
             logger.exception("reminder delivery %s failed", delivery.id)
             outcome = RetryLater(after_s=_FAILURE_BACKOFF.total_seconds(), error=type(error).__name__)

@@ -1,4 +1,4 @@
-"""A finished run as a table for XLSX/CSV export (headers from content)."""
+"""A finished run as a table: the rows of its result file (XLSX or CSV), headers from content."""
 
 from __future__ import annotations
 
@@ -16,16 +16,12 @@ def run_table(
     content: Content, checklist: Checklist, run: ChecklistRun, answers: dict[str, str], timezone: str | None
 ) -> tuple[list[str], list[Sequence[Cell]]]:
     header = [
-        content.t(f"export.columns.{name}") for name in ("number", "question", "answer", "value", "action", "seed")
+        content.t(f"result_file.columns.{name}") for name in ("number", "question", "answer", "value", "action", "seed")
     ]
     date = local_date(content, run.finished_at or run.started_at, timezone)
-    rows: list[Sequence[Cell]] = [
-        [
-            content.t(
-                "export.summary", title=checklist.title, date=date, score=run.score if run.score is not None else ""
-            )
-        ],
-    ]
+    score = run.score if run.score is not None else ""
+    summary = content.t("result_file.summary", title=checklist.title, date=date, score=score)
+    rows: list[Sequence[Cell]] = [[summary]]
     for number, item in enumerate(checklist.items, start=1):
         options = {option.key: option for option in checklist.answers_for(item)}
         chosen = options.get(answers.get(item.key, ""))
@@ -39,6 +35,5 @@ def run_table(
                 item.seed,
             ]
         )
-    score = run.score if run.score is not None else ""
-    rows.append(["", content.t("export.summary", title=checklist.title, date=date, score=score)])
+    rows.append(["", summary])
     return header, rows

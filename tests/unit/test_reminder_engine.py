@@ -90,8 +90,8 @@ def rig(store: Store, clock: FakeClock) -> Rig:
     return Rig(store, clock)
 
 
-def daily_at(hour: int, minute: int = 0, start: date = START.date()) -> Rule:
-    return Rule(Frequency.DAILY, at=time(hour, minute), start=start)
+def daily_at(hour: int, minute: int = 0) -> Rule:
+    return Rule(Frequency.DAILY, at=time(hour, minute), start=START.date())
 
 
 def once_at(moment: datetime) -> Rule:

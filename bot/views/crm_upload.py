@@ -1,4 +1,4 @@
-"""Screens of the export analytics: the column choice, the report button, the plans screen."""
+"""Screens of a CRM export upload: the column question and the full report button."""
 
 from __future__ import annotations
 

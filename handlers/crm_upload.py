@@ -1,8 +1,7 @@
-"""CRM exports: a file sent at any time is analysed; column choice; the full report; /template; /upload."""
+"""CRM export uploads: a file sent at any time is analysed; column choice; the full report; /template; /upload."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 from aiogram import Bot, F, Router
@@ -14,14 +13,17 @@ from analytics.sandbox import AnalysisPool
 from analytics.schema import ExportReadError, Field
 from bot.callbacks import ColumnCb, MenuCb, ReportCb
 from bot.config import Settings
-from bot.exports import ExportJob, ExportRunner, check_size
+from bot.crm_upload import UploadJob, UploadRunner
+from bot.downloads import check_size, read_error_text
 from bot.guards import team_with
 from bot.replies import respond
 from bot.states import ExportFlow
 from bot.views.common import Screen
 from content import Content
 from domain.access import Permission
+from domain.clock import Clock
 from domain.models import Membership, User
+from services.crm_upload import remember_choices
 from storage import Store
 
 CONTENT_DIR = Path(__file__).resolve().parents[1] / "content"
@@ -49,6 +51,7 @@ async def document_received(
     content: Content,
     settings: Settings,
     analysis_pool: AnalysisPool,
+    clock: Clock,
     actor: User,
     membership: Membership | None,
 ) -> None:
@@ -56,16 +59,16 @@ async def document_received(
     document = message.document
     if document is None:
         return
-    runner = ExportRunner(bot, store, content, settings, analysis_pool)
     try:
         check_size(document.file_size, settings)
     except ExportReadError as error:
-        await message.answer(runner.error_text(error.code))
+        await message.answer(read_error_text(content, settings, error.code))
         return
     await state.clear()
     progress = await message.answer(content.t("exports.progress.downloading"))
-    job = ExportJob(team_id=team_id, file_id=document.file_id, file_name=document.file_name, overrides={})
-    await runner.run(actor, job, progress, state)
+    job = UploadJob(team_id=team_id, file_id=document.file_id, file_name=document.file_name, choices={})
+    runner = UploadRunner(bot, store, content, settings, analysis_pool)
+    await runner.run(actor.id, job, progress, state, clock.now())
 
 
 async def column_chosen(
@@ -77,6 +80,7 @@ async def column_chosen(
     content: Content,
     settings: Settings,
     analysis_pool: AnalysisPool,
+    clock: Clock,
     actor: User,
     membership: Membership | None,
 ) -> None:
@@ -91,13 +95,14 @@ async def column_chosen(
         return
     header = "" if callback_data.option == -1 else candidates[callback_data.option]
     field = Field(data["field"])
-    overrides = {**data.get("overrides", {}), field.value: header}
-    await store.mappings.save(actor.id, team_id, data["signature"], overrides, datetime.now(UTC))
+    choices = {**data.get("overrides", {}), field.value: header}
+    now = clock.now()
+    await remember_choices(store, actor.id, team_id, data["signature"], choices, now)
     await state.clear()
-    job = ExportJob(team_id=team_id, file_id=data["file_id"], file_name=data.get("file_name"), overrides=overrides)
+    job = UploadJob(team_id=team_id, file_id=data["file_id"], file_name=data.get("file_name"), choices=choices)
     await message.edit_text(content.t("exports.progress.downloading"))
-    runner = ExportRunner(bot, store, content, settings, analysis_pool)
-    await runner.run(actor, job, message, state)
+    runner = UploadRunner(bot, store, content, settings, analysis_pool)
+    await runner.run(actor.id, job, message, state, now)
 
 
 async def send_report(

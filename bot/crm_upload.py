@@ -1,0 +1,114 @@
+"""The Telegram side of a CRM export upload: download, progress edits, the column question, the reply.
+
+The analysis itself is services.crm_upload.analyse_export. The raw file lives in a private temporary folder
+for one analysis and is deleted right after; a later column choice downloads it again by its Telegram
+file_id, so the export's rows are never kept. The worker reads the file from disk, which keeps neither a copy
+in the bot process nor one pickled through the pool.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.fsm.context import FSMContext
+from aiogram.types import BufferedInputFile, InlineKeyboardMarkup, InputMediaPhoto, Message
+
+from analytics.schema import ExportReadError, ReadLimits
+from bot.config import Settings
+from bot.downloads import download_file, read_error_text
+from bot.states import ExportFlow
+from bot.views.crm_upload import choose_column, report_button
+from content import Content
+from services.analysis import AnalysisRunner
+from services.crm_upload import Analysed, ColumnNeeded, UploadOutcome, analyse_export
+from storage import Store
+
+
+@dataclass(frozen=True, slots=True)
+class UploadJob:
+    """Everything one analysis needs; plain values, so it can wait in FSM data for a column choice."""
+
+    team_id: int
+    file_id: str
+    file_name: str | None
+    choices: dict[str, str]  # field -> header the head chose ("" = no such column)
+
+
+class UploadRunner:
+    def __init__(self, bot: Bot, store: Store, content: Content, settings: Settings, pool: AnalysisRunner) -> None:
+        self._bot = bot
+        self._store = store
+        self._content = content
+        self._settings = settings
+        self._pool = pool
+
+    async def run(self, actor_id: int, job: UploadJob, progress: Message, state: FSMContext, now: datetime) -> None:
+        outcome = await self._analyse(actor_id, job, progress, now)
+        if outcome is None:
+            return
+        if isinstance(outcome, ColumnNeeded):
+            await self._ask_column(state, job, progress, outcome)
+        elif isinstance(outcome, Analysed):
+            await self._deliver(progress, outcome)
+        else:
+            await _edit(progress, read_error_text(self._content, self._settings, outcome.code))
+
+    async def _analyse(self, actor_id: int, job: UploadJob, progress: Message, now: datetime) -> UploadOutcome | None:
+        settings = self._settings
+        with tempfile.TemporaryDirectory(prefix="rop-export-") as folder:
+            try:
+                path = await download_file(self._bot, job.file_id, settings.max_upload_bytes, Path(folder))
+            except ExportReadError as error:
+                await _edit(progress, read_error_text(self._content, settings, error.code))
+                return None
+            await _edit(progress, self._content.t("exports.progress.analysing"))
+            return await analyse_export(
+                self._store,
+                self._pool,
+                actor_id=actor_id,
+                team_id=job.team_id,
+                path=path,
+                file_name=job.file_name,
+                choices=job.choices,
+                limits=ReadLimits(max_bytes=settings.max_upload_bytes, max_rows=settings.max_export_rows),
+                locale=settings.locale,
+                now=now,
+            )
+
+    async def _ask_column(self, state: FSMContext, job: UploadJob, progress: Message, needed: ColumnNeeded) -> None:
+        candidates = list(needed.candidates)
+        await state.set_state(ExportFlow.choosing_column)
+        await state.set_data(
+            {
+                "team_id": job.team_id,
+                "file_id": job.file_id,
+                "file_name": job.file_name,
+                "overrides": job.choices,
+                "field": needed.field.value,
+                "candidates": candidates,
+                "signature": needed.signature,
+            }
+        )
+        screen = choose_column(self._content, needed.recognition, needed.field, candidates)
+        await _edit(progress, screen.text, screen.markup)
+
+    async def _deliver(self, progress: Message, analysed: Analysed) -> None:
+        await _edit(progress, analysed.summary_html, report_button(self._content, analysed.snapshot_id).markup)
+        photos = [BufferedInputFile(png, filename=f"{name}.png") for name, png in analysed.charts]
+        if len(photos) >= 2:
+            await progress.answer_media_group([InputMediaPhoto(media=photo) for photo in photos])
+        elif photos:
+            await progress.answer_photo(photos[0])
+
+
+async def _edit(message: Message, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    try:
+        await message.edit_text(text, reply_markup=markup)
+    except TelegramBadRequest as error:
+        if "not modified" not in error.message:
+            raise
