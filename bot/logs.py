@@ -33,3 +33,5 @@ def configure_logging(level: str, token: str) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # APScheduler logs every run of the engine's tick at INFO: seconds apart, that would drown everything else.
+    logging.getLogger("apscheduler").setLevel(max(logging.WARNING, root.level))

@@ -34,11 +34,12 @@ def local_date(content: Content, moment: datetime, timezone: str | None) -> str:
 def main_menu(content: Content, role: Role | None) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     if role is Role.HEAD:
-        for action in ("checklists", "upload", "plans", "tasks", "history", "settings"):
-            builder.button(text=content.t(f"menu.buttons.{action}"), callback_data=MenuCb(action=action))
-        builder.adjust(2)
+        actions: tuple[str, ...] = ("checklists", "upload", "plans", "tasks", "reminders", "history", "settings")
     else:
-        builder.button(text=content.t("menu.buttons.settings"), callback_data=MenuCb(action="settings"))
+        actions = ("reminders", "settings")
+    for action in actions:
+        builder.button(text=content.t(f"menu.buttons.{action}"), callback_data=MenuCb(action=action))
+    builder.adjust(2)
     return builder.as_markup()
 
 
