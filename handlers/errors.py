@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 
 from aiogram import Router
-from aiogram.exceptions import TelegramBadRequest
+from aiogram.exceptions import TelegramBadRequest, TelegramRetryAfter
 from aiogram.filters import ExceptionTypeFilter
+from aiogram.methods import AnswerCallbackQuery
 from aiogram.types import ErrorEvent, InaccessibleMessage
 
 from content import Content
@@ -42,8 +43,21 @@ async def unexpected_error(event: ErrorEvent, content: Content) -> None:
         logger.warning("could not tell the user about the failure")
 
 
+async def late_callback_answer(event: ErrorEvent) -> None:
+    """A tap's answer given up during a long flood wait (it expires after seconds): the tap's work is done and
+    saved, and the delivery middleware recorded the failure; telling the person "something went wrong" would be
+    false."""
+    logger.warning("a callback answer was given up during a flood wait: %s", event.exception)
+
+
+def _is_late_callback_answer(event: ErrorEvent) -> bool:
+    error = event.exception
+    return isinstance(error, TelegramRetryAfter) and isinstance(error.method, AnswerCallbackQuery)
+
+
 def create_router() -> Router:
     router = Router(name=__name__)
+    router.error.register(late_callback_answer, _is_late_callback_answer)
     router.error.register(domain_error, ExceptionTypeFilter(DomainError))
     router.error.register(unexpected_error)
     return router
