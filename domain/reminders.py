@@ -57,6 +57,12 @@ class ReminderInPast(DomainError):
     text_key = "reminders.errors.past"
 
 
+class TaskAlreadyDone(DomainError):
+    """A snooze of a task's reminder after the task was closed."""
+
+    text_key = "reminders.errors.task_done"
+
+
 @dataclass(frozen=True, slots=True)
 class Reminder:
     id: int

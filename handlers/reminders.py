@@ -390,6 +390,12 @@ async def delivery_tapped(
         if answered.task_closed is not None:
             callback_answer.text = content.t("reminders.task_closed", title=answered.task_closed.title)[:200]
     elif callback_data.action in ("hour", "tomorrow"):
+        # Done or skipped already (a second tap on a message whose buttons are still shown): a snooze would
+        # overwrite that answer and send the reminder once more.
+        earlier = (await store.deliveries.get(actor.id, callback_data.delivery)).outcome
+        if earlier in (Outcome.DONE, Outcome.SKIPPED):
+            callback_answer.text = content.t("reminders.already_answered")
+            return
         outcome = Outcome.SNOOZED
         choice = Snooze.HOUR if callback_data.action == "hour" else Snooze.TOMORROW
         snoozed = await use.snooze_delivery(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from html import escape
 from zoneinfo import ZoneInfo
 
 from aiogram import F, Router
@@ -81,6 +82,11 @@ async def task_due(
 ) -> None:
     team_id = team_with(membership, Permission.MANAGE_TASKS)
     task = await store.tasks.get(actor.id, callback_data.task)
+    if task.done_at is not None:  # a button from an older /tasks message: a closed task gets no date or reminder
+        await state.clear()
+        callback_answer.text = content.t("errors.stale_button")
+        await replace(callback, await _screen(store, content, clock, actor, team_id))
+        return
     if callback_data.choice == "ask":
         await state.set_state(TaskDueFlow.date)
         await state.set_data({"task": task.id})
@@ -115,7 +121,11 @@ async def due_typed(
         await message.answer(content.t("tasks_due.bad_date"))
         return
     await state.clear()
-    await message.answer(await _set_due(store, content, clock, actor, int(data["task"]), due, reminder_engine))
+    task = await store.tasks.get(actor.id, int(data["task"]))
+    if task.done_at is not None:  # closed with ✓ while the date question was open: no date, no reminder
+        await message.answer(content.t("tasks.marked_done", title=escape(task.title)))
+    else:
+        await message.answer(await _set_due(store, content, clock, actor, task.id, due, reminder_engine))
     await respond(message, await _screen(store, content, clock, actor, team_id))
 
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from domain.errors import NotFound
-from domain.reminders import Delivery, DeliveryStatus, Outcome
+from domain.reminders import Delivery, DeliveryStatus, Outcome, TaskAlreadyDone
 from storage.db import Database, from_db_time, to_db_time
 
 _COLUMNS = "d.id, d.reminder_id, d.occurrence_at, d.recipient_id, d.status, d.late, d.outcome, d.snoozed_from"
@@ -78,6 +78,12 @@ class DeliveryRepo:
         """A one-off delivery at `until`; the series is untouched. Snoozing again replaces the earlier snooze."""
         async with self._db.transaction():
             original = await self.get(actor_id, delivery_id)
+            task = await self._db.fetchone(
+                "SELECT t.done_at FROM reminders r JOIN tasks t ON t.id = r.task_id WHERE r.id = ?",
+                (original.reminder_id,),
+            )
+            if task is not None and task["done_at"] is not None:
+                raise TaskAlreadyDone(str(delivery_id))  # closed in /tasks meanwhile: nothing left to remind of
             await self._db.execute(
                 "DELETE FROM deliveries WHERE snoozed_from = ? AND status = 'pending'", (delivery_id,)
             )

@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from content import load_content
-from domain.schedules import Frequency, Rule
 from devtools.botapi_stub import BotApiStub
+from domain.schedules import Frequency, Rule
 from storage.db import to_db_time
 from tests.e2e.conftest import MakeBot
 from tests.e2e.harness import BotProcess
