@@ -25,7 +25,7 @@ from bot.states import ExportFlow
 from bot.views.crm_upload import choose_column, report_button
 from content import Content
 from services.analysis import AnalysisRunner
-from services.crm_upload import Analysed, ColumnNeeded, UploadOutcome, analyse_export
+from services.crm_upload import Analysed, ColumnNeeded, Unreadable, UploadOutcome, analyse_export
 from storage import Store
 
 
@@ -49,8 +49,6 @@ class UploadRunner:
 
     async def run(self, actor_id: int, job: UploadJob, progress: Message, state: FSMContext, now: datetime) -> None:
         outcome = await self._analyse(actor_id, job, progress, now)
-        if outcome is None:
-            return
         if isinstance(outcome, ColumnNeeded):
             await self._ask_column(state, job, progress, outcome)
         elif isinstance(outcome, Analysed):
@@ -58,14 +56,13 @@ class UploadRunner:
         else:
             await _edit(progress, read_error_text(self._content, self._settings, outcome.code))
 
-    async def _analyse(self, actor_id: int, job: UploadJob, progress: Message, now: datetime) -> UploadOutcome | None:
+    async def _analyse(self, actor_id: int, job: UploadJob, progress: Message, now: datetime) -> UploadOutcome:
         settings = self._settings
         with tempfile.TemporaryDirectory(prefix="rop-export-") as folder:
             try:
                 path = await download_file(self._bot, job.file_id, settings.max_upload_bytes, Path(folder))
-            except ExportReadError as error:
-                await _edit(progress, read_error_text(self._content, settings, error.code))
-                return None
+            except ExportReadError as error:  # too large for the Bot API to hand over
+                return Unreadable(error.code)
             await _edit(progress, self._content.t("exports.progress.analysing"))
             return await analyse_export(
                 self._store,

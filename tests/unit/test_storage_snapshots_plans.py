@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from domain.errors import AccessDenied
 from domain.models import Team
 from storage import Store, open_store
 
@@ -58,6 +59,17 @@ async def test_column_mapping_is_remembered_and_replaced(store: Store, team: Tea
     await store.mappings.save(HEAD, team.id, "sig-1", {"amount": "Бюджет"}, T0 + timedelta(days=1))
     assert await store.mappings.get(HEAD, team.id, "sig-1") == {"amount": "Бюджет"}
     assert await store.mappings.get(HEAD, team.id, "sig-2") is None
+
+
+async def test_all_remembered_layouts_of_a_team_come_together(store: Store, team: Team) -> None:
+    await store.mappings.save(HEAD, team.id, "sig-1", {"amount": "Сумма"}, T0)
+    await store.mappings.save(HEAD, team.id, "sig-2", {"stage": ""}, T0)
+    other = await store.teams.create(HEAD, "Other", "Europe/Moscow", T0)
+    await store.mappings.save(HEAD, other.id, "sig-3", {"amount": "Бюджет"}, T0)
+    assert await store.mappings.for_team(HEAD, team.id) == {"sig-1": {"amount": "Сумма"}, "sig-2": {"stage": ""}}
+    await store.users.upsert_seen(2, "Stranger", None)
+    with pytest.raises(AccessDenied):
+        await store.mappings.for_team(2, team.id)
 
 
 async def test_plans_set_replace_list_delete(store: Store, team: Team) -> None:
