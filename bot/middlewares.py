@@ -9,6 +9,7 @@ from typing import Any
 from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, User
 
+from domain.clock import Clock
 from storage import Store
 
 
@@ -30,7 +31,8 @@ class ActorMiddleware(BaseMiddleware):
         store: Store = data["store"]
         if tg_user is None or tg_user.is_bot:
             return await handler(event, data)
-        actor = await store.users.upsert_seen(tg_user.id, tg_user.full_name, tg_user.username)
+        clock: Clock = data["clock"]
+        actor = await store.users.upsert_seen(tg_user.id, tg_user.full_name, tg_user.username, clock.now())
         if actor.blocked_at is not None:  # they write to us again, so they no longer block the bot
             await store.users.mark_blocked(actor.id, None)
         data["actor"] = actor if actor.timezone else replace(actor, timezone=self._default_timezone)
