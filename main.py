@@ -33,9 +33,33 @@ def main(argv: list[str] | None = None) -> int:
             print(content.t("cli.bad_settings", fields=fields), file=sys.stderr)
         return 2
     configure_logging(settings.log_level, settings.bot_token.get_secret_value())
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(run_bot(settings))
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(run_bot(settings))
+    except Exception as error:  # one clear line instead of a traceback that may carry the token
+        return _stopped_by(error, settings.telegram_api_url)
     return 0
+
+
+def _stopped_by(error: Exception, api_url: str) -> int:
+    """Say in one line, through the logger (its filter removes the token), why the bot stopped. A Bot API that
+    refuses the token is a setting to fix (exit code 2); an unexpected error keeps its traceback, redacted."""
+    import logging
+
+    from aiogram.exceptions import TelegramAPIError, TelegramUnauthorizedError
+
+    from content import load_content
+
+    logger = logging.getLogger("main")
+    content = load_content()
+    if isinstance(error, TelegramUnauthorizedError):
+        logger.critical(content.t("cli.unauthorized"))
+        return 2
+    if isinstance(error, TelegramAPIError):  # the Bot API failed or cannot be reached at that URL
+        logger.critical(content.t("cli.bot_api_failed", url=api_url, error=error.message))
+        return 1
+    logger.critical(content.t("cli.crashed", error=f"{type(error).__name__}: {error}"), exc_info=error)
+    return 1
 
 
 if __name__ == "__main__":

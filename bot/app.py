@@ -13,7 +13,8 @@ from aiogram.types import BotCommand
 
 from analytics.sandbox import AnalysisPool
 from bot.config import Settings
-from bot.delivery import FloodGate, SendBudget
+from bot.delivery import FloodGate, SendBudget, wait_for_bot_api
+from bot.downloads import clean_up_interrupted_uploads
 from bot.factory import create_bot, create_dispatcher
 from bot.views.reminders import delivered_reminder
 from content import Content, load_content
@@ -71,7 +72,12 @@ async def run_bot(settings: Settings) -> None:
     try:
         pruned = await store.reports.prune(clock.now() - timedelta(days=settings.report_retention_days))
         logger.info("pruned %d old export reports", pruned)
+        await wait_for_bot_api(bot, clock)  # Telegram may be unreachable for a while: wait, do not exit
         await register_profile(bot, content)
+        # Before polling: what a killed bot left of the files it was processing, and whom to tell.
+        interrupted = await clean_up_interrupted_uploads(bot, store, content, settings)
+        if interrupted:
+            logger.info("cleaned up %d uploads a restart interrupted", interrupted)
         scheduler.start()
         await engine.start()
         logger.info("bot started, database %s", settings.database_path)

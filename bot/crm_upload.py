@@ -1,14 +1,14 @@
 """The Telegram side of a CRM export upload: download, progress edits, the column question, the reply.
 
-The analysis itself is services.crm_upload.analyse_export. The raw file lives in a private temporary folder
-for one analysis and is deleted right after; a later column choice downloads it again by its Telegram
-file_id, so the export's rows are never kept. The worker reads the file from disk, which keeps neither a copy
-in the bot process nor one pickled through the pool.
+The analysis itself is services.crm_upload.analyse_export. The raw file lives in a private folder for one
+analysis (bot.downloads.upload_folder) and is deleted right after; a later column choice downloads it again by
+its Telegram file_id, so the export's rows are never kept. The worker reads the file from disk, which keeps
+neither a copy in the bot process nor one pickled through the pool. The upload stays recorded until the reply is
+shown: a bot killed before that edits the progress message at its next start (send the file again).
 """
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -20,7 +20,7 @@ from aiogram.types import BufferedInputFile, InlineKeyboardMarkup, InputMediaPho
 
 from analytics.schema import ExportReadError, ReadLimits
 from bot.config import Settings
-from bot.downloads import download_file, read_error_text
+from bot.downloads import download_file, read_error_text, remove_folder, upload_folder
 from bot.states import ExportFlow
 from bot.views.crm_upload import choose_column, report_button
 from content import Content
@@ -48,34 +48,44 @@ class UploadRunner:
         self._pool = pool
 
     async def run(self, actor_id: int, job: UploadJob, progress: Message, state: FSMContext, now: datetime) -> None:
-        outcome = await self._analyse(actor_id, job, progress, now)
-        if isinstance(outcome, ColumnNeeded):
-            await self._ask_column(state, job, progress, outcome)
-        elif isinstance(outcome, Analysed):
-            await self._deliver(progress, outcome)
-        else:
-            await _edit(progress, read_error_text(self._content, self._settings, outcome.code))
+        async with upload_folder(
+            self._store,
+            self._settings,
+            user_id=actor_id,
+            chat_id=progress.chat.id,
+            message_id=progress.message_id,
+            now=now,
+        ) as folder:
+            outcome = await self._analyse(actor_id, job, folder, progress, now)
+            await remove_folder(folder)  # the reply needs only the outcome
+            if isinstance(outcome, ColumnNeeded):
+                await self._ask_column(state, job, progress, outcome)
+            elif isinstance(outcome, Analysed):
+                await self._deliver(progress, outcome)
+            else:
+                await _edit(progress, read_error_text(self._content, self._settings, outcome.code))
 
-    async def _analyse(self, actor_id: int, job: UploadJob, progress: Message, now: datetime) -> UploadOutcome:
+    async def _analyse(
+        self, actor_id: int, job: UploadJob, folder: Path, progress: Message, now: datetime
+    ) -> UploadOutcome:
         settings = self._settings
-        with tempfile.TemporaryDirectory(prefix="rop-export-") as folder:
-            try:
-                path = await download_file(self._bot, job.file_id, settings.max_upload_bytes, Path(folder))
-            except ExportReadError as error:  # too large for the Bot API to hand over
-                return Unreadable(error.code)
-            await _edit(progress, self._content.t("exports.progress.analysing"))
-            return await analyse_export(
-                self._store,
-                self._pool,
-                actor_id=actor_id,
-                team_id=job.team_id,
-                path=path,
-                file_name=job.file_name,
-                choices=job.choices,
-                limits=ReadLimits(max_bytes=settings.max_upload_bytes, max_rows=settings.max_export_rows),
-                locale=settings.locale,
-                now=now,
-            )
+        try:
+            path = await download_file(self._bot, job.file_id, settings.max_upload_bytes, folder)
+        except ExportReadError as error:  # too large for the Bot API to hand over
+            return Unreadable(error.code)
+        await _edit(progress, self._content.t("exports.progress.analysing"))
+        return await analyse_export(
+            self._store,
+            self._pool,
+            actor_id=actor_id,
+            team_id=job.team_id,
+            path=path,
+            file_name=job.file_name,
+            choices=job.choices,
+            limits=ReadLimits(max_bytes=settings.max_upload_bytes, max_rows=settings.max_export_rows),
+            locale=settings.locale,
+            now=now,
+        )
 
     async def _ask_column(self, state: FSMContext, job: UploadJob, progress: Message, needed: ColumnNeeded) -> None:
         candidates = list(needed.candidates)

@@ -4,13 +4,18 @@
 - `SendBudget`: the overall message rate, shared by replies (never delayed) and scheduled sends (they wait).
 - `RetryingDelivery`: replies are retried through 429s (never given up), 5xx and network errors (a few times);
   calls made inside `sending_in_bulk()` are tried once and the scheduled sender decides what to do.
+- A network error after the request went out (a read timeout, a dropped connection) may come after Telegram did
+  the work: a call that would then act twice (a send) is not retried; reads, settings and edits are. A request
+  that never left (connection refused, DNS, connect timeout) is always safe to retry.
 - 403 / "chat not found": never retried; the recipient is recorded as unreachable and the error re-raised.
+- `wait_for_bot_api`: at start, getMe until the Bot API answers, however long it is down.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -27,12 +32,14 @@ from aiogram.exceptions import (
 )
 from aiogram.methods import AnswerCallbackQuery, GetUpdates
 from aiogram.methods.base import TelegramType
+from aiohttp import ClientConnectionError, ClientConnectorError, ConnectionTimeoutError
 
 from domain.clock import Clock, SystemClock
 
 if TYPE_CHECKING:
     from aiogram import Bot
     from aiogram.methods import Response, TelegramMethod
+    from aiogram.types import User
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +58,12 @@ SENDING_METHODS = frozenset(
         "forwardMessage", "editMessageText", "editMessageCaption", "editMessageReplyMarkup", "editMessageMedia",
     }
 )  # fmt: skip
+
+# Calls whose repetition changes nothing: reads, settings, edits (a repeated one is "message is not modified"),
+# deletions. Anything else (sendMessage, sendDocument, copyMessage, createChatInviteLink, ...) could act twice.
+REPEATABLE_PREFIXES = ("get", "set", "edit", "delete")
+# aiohttp's errors raised before a byte of the request reached the server (AiohttpSession chains them as __cause__).
+_NEVER_SENT = (ClientConnectorError, ConnectionTimeoutError)
 
 # Sleeping exactly the time a token takes may leave 0.999… of it in floats: close enough to be a token.
 _ROUNDING = 1e-9
@@ -77,6 +90,24 @@ def is_recipient_gone(error: TelegramAPIError) -> bool:
     if isinstance(error, TelegramForbiddenError):
         return True
     return isinstance(error, TelegramBadRequest) and "chat not found" in error.message.lower()
+
+
+def may_have_arrived(error: TelegramNetworkError) -> bool:
+    """False only when the request surely never reached Telegram; a timeout while waiting for the answer, or a
+    connection dropped after sending, may come after Telegram did the work."""
+    return not isinstance(error.__cause__, _NEVER_SENT)
+
+
+def is_repeatable(api_method: str) -> bool:
+    return api_method.startswith(REPEATABLE_PREFIXES)
+
+
+def may_retry(api_method: str, error: TelegramServerError | TelegramNetworkError) -> bool:
+    """A 5xx is Telegram's own answer that it failed. A network error may hide a success: only a call that changes
+    nothing when repeated, or one that surely never reached Telegram, is tried again."""
+    if isinstance(error, TelegramServerError):
+        return True
+    return is_repeatable(api_method) or not may_have_arrived(error)
 
 
 class FloodGate:
@@ -106,45 +137,52 @@ class FloodGate:
 
 
 class SendBudget:
-    """A token bucket for the overall message rate, shared by replies and scheduled sends.
+    """The overall message rate, shared by replies and scheduled sends: at most `rate_per_s` x `window_s`
+    messages in any window of `window_s` (+ a small margin for network jitter), which is how Telegram counts.
 
-    Replies `take_now()`: they never wait and may leave the bucket in debt, which scheduled sends then repay by
-    waiting in `acquire()`. So a broadcast never delays a reply, and replies still slow broadcasts down.
+    A sliding window, not a token bucket with a burst: it never lets a second hold more than the limit, and a
+    sleeper that wakes late loses no capacity (the window only looks at when messages actually went out).
+    Replies `take_now()`: they never wait and may push the window over the limit, which scheduled sends then
+    wait out in `acquire()`. So a broadcast never delays a reply, and replies still slow broadcasts down.
     aiolimiter, asyncio-throttle and the like only block until capacity is free: none lets one kind of caller
-    go into debt ahead of the waiting ones, which is the whole point here.
+    go ahead of the waiting ones, which is the whole point here.
     """
 
-    def __init__(self, clock: Clock, rate_per_s: float = 25.0, burst: float = 5.0) -> None:
-        if rate_per_s <= 0 or burst < 1:
-            raise ValueError("the rate must be positive and the burst at least one message")
+    def __init__(self, clock: Clock, rate_per_s: float = 25.0, window_s: float = 1.0, margin_s: float = 0.02) -> None:
+        if rate_per_s <= 0 or window_s <= 0 or margin_s < 0:
+            raise ValueError("the rate and the window must be positive")
         self._clock = clock
         self.rate_per_s = rate_per_s
-        self._burst = burst  # burst + rate over any second stays within Telegram's ~30 messages/s
-        self._tokens = burst
-        self._refilled_at = clock.monotonic()
+        self.capacity = max(1, int(rate_per_s * window_s + _ROUNDING))
+        self._span = window_s + margin_s
+        self._sent: deque[float] = deque(maxlen=self.capacity * 8)  # when recent messages went out
         self._queue = asyncio.Lock()  # scheduled sends take their turns in order
 
     @property
-    def tokens(self) -> float:
-        """Messages that may go out right now; negative when replies have gone into debt."""
-        self._refill()
-        return self._tokens
+    def tokens(self) -> int:
+        """Messages that may go out right now; negative when replies went over the limit."""
+        return self.capacity - self._in_window(self._clock.monotonic())
 
     def take_now(self) -> None:
-        self._refill()
-        self._tokens -= 1
+        self._sent.append(self._clock.monotonic())
 
     async def acquire(self) -> None:
         async with self._queue:
-            # Re-checked after each sleep: replies may have spent the tokens meanwhile.
-            while self.tokens < 1 - _ROUNDING:
-                await self._clock.sleep((1 - self._tokens) / self.rate_per_s)
-            self._tokens -= 1
+            # Re-checked after each sleep: replies may have taken the room meanwhile.
+            while (wait := self._wait_s()) > 0:
+                await self._clock.sleep(wait)
+            self._sent.append(self._clock.monotonic())
 
-    def _refill(self) -> None:
+    def _in_window(self, now: float) -> int:
+        return sum(1 for moment in self._sent if moment > now - self._span)
+
+    def _wait_s(self) -> float:
         now = self._clock.monotonic()
-        self._tokens = min(self._burst, self._tokens + (now - self._refilled_at) * self.rate_per_s)
-        self._refilled_at = now
+        if self._in_window(now) < self.capacity:
+            return 0.0
+        # The oldest message that still keeps the window full must leave it.
+        recent = [moment for moment in self._sent if moment > now - self._span]
+        return recent[-self.capacity] + self._span - now + _ROUNDING
 
 
 class RetryingDelivery(BaseRequestMiddleware):
@@ -205,7 +243,11 @@ class RetryingDelivery(BaseRequestMiddleware):
                 self._pause(method, error.retry_after)
             except (TelegramServerError, TelegramNetworkError) as error:
                 failures += 1
-                if failures >= MAX_ATTEMPTS or isinstance(method, AnswerCallbackQuery):
+                if (
+                    failures >= MAX_ATTEMPTS
+                    or isinstance(method, AnswerCallbackQuery)
+                    or not may_retry(method.__api_method__, error)
+                ):
                     await self._record(method, error, unreachable=False)
                     raise
                 await self._clock.sleep(self._base_delay_s * 2 ** (failures - 1))
@@ -232,3 +274,35 @@ class RetryingDelivery(BaseRequestMiddleware):
             await self._recorder(numeric_chat, method.__api_method__, str(error), unreachable)
         except Exception:  # recording must never break sending
             logger.exception("could not record a delivery failure")
+
+
+# At start, the wait between two tries of getMe doubles from the first to the longest.
+FIRST_START_WAIT_S = 1.0
+LONGEST_START_WAIT_S = 60.0
+
+
+async def wait_for_bot_api(
+    bot: Bot, clock: Clock, first_wait_s: float = FIRST_START_WAIT_S, longest_wait_s: float = LONGEST_START_WAIT_S
+) -> User:
+    """getMe until the Bot API answers (a network outage, a self-hosted server that starts after the bot), one
+    log line per failed try; aiogram's polling then takes the cached answer. A refused token or a malformed URL
+    is raised at once: waiting does not fix a setting."""
+    wait_s = first_wait_s
+    tries = 0
+    while True:
+        tries += 1
+        try:
+            with sending_in_bulk():  # one request per try: this loop decides when to try again
+                return await bot.me()
+        except (TelegramRetryAfter, TelegramServerError, TelegramNetworkError) as error:
+            if isinstance(error, TelegramNetworkError) and not _may_heal(error):
+                raise
+            pause_s = max(wait_s, float(error.retry_after)) if isinstance(error, TelegramRetryAfter) else wait_s
+            logger.warning("the Bot API does not answer (try %d: %s); next try in %.0f s", tries, error, pause_s)
+        await clock.sleep(pause_s)
+        wait_s = min(wait_s * 2, longest_wait_s)
+
+
+def _may_heal(error: TelegramNetworkError) -> bool:
+    """No connection, a dropped one or a timeout may heal; a malformed URL (aiohttp's InvalidURL and the like) not."""
+    return error.__cause__ is None or isinstance(error.__cause__, ClientConnectionError | TimeoutError)

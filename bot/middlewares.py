@@ -32,9 +32,9 @@ class ActorMiddleware(BaseMiddleware):
         if tg_user is None or tg_user.is_bot:
             return await handler(event, data)
         clock: Clock = data["clock"]
-        actor = await store.users.upsert_seen(tg_user.id, tg_user.full_name, tg_user.username, clock.now())
-        if actor.blocked_at is not None:  # they write to us again, so they no longer block the bot
-            await store.users.mark_blocked(actor.id, None)
+        # One read; written only when new, renamed, or back after blocking the bot (they write to us again).
+        seen = await store.users.seen(tg_user.id, tg_user.full_name, tg_user.username, clock.now())
+        actor = seen.user
         data["actor"] = actor if actor.timezone else replace(actor, timezone=self._default_timezone)
-        data["membership"] = await store.teams.current_membership(tg_user.id)
+        data["membership"] = seen.membership  # re-read on every update: access is never cached
         return await handler(event, data)

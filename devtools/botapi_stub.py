@@ -49,6 +49,15 @@ class _Fault:
     times: int
 
 
+@dataclasses.dataclass
+class _Delay:
+    """A pending slow answer (mutable: counts down)."""
+
+    method: str
+    seconds: float
+    times: int
+
+
 class BotApiStub(StubView):
     def __init__(
         self,
@@ -71,6 +80,7 @@ class BotApiStub(StubView):
         self.calls: list[ApiCall] = []
         self.base_url = ""
         self._faults: list[_Fault] = []
+        self._delays: list[_Delay] = []
         self.flood = FloodControl(flood) if flood is not None else None
         self.flood_429 = 0  # 429 answers given, over a flood limit or injected by fail_next
         self._runner: web.AppRunner | None = None
@@ -124,6 +134,8 @@ class BotApiStub(StubView):
             if self.flood is not None and (refusal := self.flood.refusal(method, params)) is not None:
                 raise refusal
             result = await self.api.call(method, params)
+            if (delay := self._take_delay(method)) is not None:
+                await asyncio.sleep(delay)  # the work is done; only the answer is late
         except web.HTTPRequestEntityTooLarge:
             return self._failed(index, ApiError(413, "Request Entity Too Large"))
         except ApiError as exc:
@@ -143,6 +155,13 @@ class BotApiStub(StubView):
         if file_id is None:
             return _reply(ApiError(404, "Not Found"))
         return web.Response(body=self.state.files[file_id].data, content_type="application/octet-stream")
+
+    def _take_delay(self, method: str) -> float | None:
+        for delay in self._delays:
+            if delay.method == method.lower() and delay.times > 0:
+                delay.times -= 1
+                return delay.seconds
+        return None
 
     def _take_fault(self, method: str) -> ApiError | None:
         for fault in self._faults:
@@ -271,6 +290,11 @@ class BotApiStub(StubView):
                 else _DEFAULT_DESCRIPTIONS.get(error_code, "Error")
             )
         self._faults.append(_Fault(method.lower(), ApiError(error_code, description, retry_after), times))
+
+    def delay_next(self, method: str, seconds: float, times: int = 1) -> None:
+        """The next `times` calls of `method` do their work (a message is delivered), then answer `seconds` late:
+        a client that gives up waiting first cannot tell that the call worked."""
+        self._delays.append(_Delay(method.lower(), seconds, times))
 
     @property
     def requests(self) -> list[str]:

@@ -27,7 +27,8 @@ def get_routers() -> list[Router]:
 
     private = Router(name="private")
     # In a group anyone could press anyone's buttons: personal screens live in private chats only.
-    private.message.filter(F.chat.type == "private")
+    # A message with no person behind it (a sender_chat only) has no actor to act for: it is left unhandled.
+    private.message.filter(F.chat.type == "private", F.from_user.is_bot.is_(False))
     private.callback_query.filter(F.message.chat.type == "private")
     private.include_routers(
         *(

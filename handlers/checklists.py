@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from aiogram import F, Router
 from aiogram.filters import Command
@@ -85,27 +86,41 @@ async def start_checklist(
         await _finish(callback, state, store, content, actor, checklist, run, answers, now)
         return
     await state.set_state(ChecklistFlow.answering)
-    await state.set_data({"run_id": run.id, "position": position})
+    await state.set_data(_flow_data({}, checklist, run.id, position, answers))
     await replace(
         callback,
         views.question(content, checklist, run.id, position, answers.get(checklist.items[position].key), False),
     )
 
 
+def _flow_data(
+    data: dict[str, Any], checklist: Checklist, run_id: int, position: int, answers: dict[str, str]
+) -> dict[str, Any]:
+    """FSM data saying which question of which run is on screen. The position is left out when it is the first
+    unanswered question, where `_current` (and so a restart) finds it from the saved answers anyway: answering
+    questions in order then changes nothing, and the tap writes only its answer."""
+    wanted = {**data, "run_id": run_id}
+    if position == next_unanswered(checklist, answers):
+        wanted.pop("position", None)
+    else:  # e.g. after "back": an answered question is on screen
+        wanted["position"] = position
+    return wanted
+
+
 async def _current(
     state: FSMContext, store: Store, content: Content, actor: User, run_id: int
-) -> tuple[ChecklistRun, Checklist | None, dict[str, str], int | None]:
-    run = await store.runs.get(actor.id, run_id)  # NotFound for somebody else's or a forged run
+) -> tuple[ChecklistRun, Checklist | None, dict[str, str], int | None, dict[str, Any]]:
+    """The run (NotFound for somebody else's or a forged run), its answers, the question on screen, FSM data."""
+    run, answers = await store.runs.with_answers(actor.id, run_id)
     checklist = content.checklists.get(run.checklist_key)
     if run.status is not RunStatus.IN_PROGRESS or checklist is None:
-        return run, checklist, {}, None
-    answers = await store.runs.answers(actor.id, run.id)
+        return run, checklist, {}, None, {}
     data = await state.get_data()
     if data.get("run_id") == run.id and isinstance(data.get("position"), int):
         position: int | None = data["position"]
-    else:  # no saved position (e.g. the state was cleared): the first unanswered question
+    else:  # no saved position (answering in order, or the state was cleared): the first unanswered question
         position = next_unanswered(checklist, answers)
-    return run, checklist, answers, position
+    return run, checklist, answers, position, data
 
 
 async def _stale(
@@ -135,7 +150,7 @@ async def answer_given(
     actor: User,
     callback_answer: CallbackAnswer,
 ) -> None:
-    run, checklist, answers, position = await _current(state, store, content, actor, callback_data.run)
+    run, checklist, answers, position, data = await _current(state, store, content, actor, callback_data.run)
     if checklist is None or position is None or callback_data.index != position:
         await _stale(callback, callback_answer, content, run, checklist, answers, position)
         return
@@ -145,15 +160,23 @@ async def answer_given(
         await _stale(callback, callback_answer, content, run, checklist, answers, position)
         return
     now = clock.now()
-    await store.runs.save_answer(actor.id, run.id, item.key, options[callback_data.option].key, now)
-    answers[item.key] = options[callback_data.option].key
-    following = position + 1 if position + 1 < len(checklist.items) else next_unanswered(checklist, answers)
+    answer = options[callback_data.option].key
+    answered = {**answers, item.key: answer}
+    following = position + 1 if position + 1 < len(checklist.items) else next_unanswered(checklist, answered)
+    flow = None if following is None else _flow_data(data, checklist, run.id, following, answered)
+    # The answer is committed before the next question shows; with the position, when that changes, in one
+    # transaction, so a restart shows the same question.
+    if flow is None or flow == data:
+        await store.runs.save_answer(actor.id, run.id, item.key, answer, now)
+    else:
+        async with store.db.transaction():
+            await store.runs.save_answer(actor.id, run.id, item.key, answer, now)
+            await state.set_data(flow)
     if following is None:
-        await _finish(callback, state, store, content, actor, checklist, run, answers, now)
+        await _finish(callback, state, store, content, actor, checklist, run, answered, now)
         return
-    await state.update_data(run_id=run.id, position=following)
-    next_item = checklist.items[following]
-    await replace(callback, views.question(content, checklist, run.id, following, answers.get(next_item.key), False))
+    chosen = answered.get(checklist.items[following].key)
+    await replace(callback, views.question(content, checklist, run.id, following, chosen, False))
 
 
 async def question_action(
@@ -165,7 +188,7 @@ async def question_action(
     actor: User,
     callback_answer: CallbackAnswer,
 ) -> None:
-    run, checklist, answers, position = await _current(state, store, content, actor, callback_data.run)
+    run, checklist, answers, position, _ = await _current(state, store, content, actor, callback_data.run)
     if checklist is None or position is None or callback_data.index != position:
         await _stale(callback, callback_answer, content, run, checklist, answers, position)
         return

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
@@ -15,7 +12,7 @@ from analytics.sandbox import AnalysisPool
 from analytics.schema import ExportReadError, ReadLimits
 from bot.callbacks import MenuCb
 from bot.config import Settings
-from bot.downloads import check_size, download_file, read_error_text
+from bot.downloads import check_size, download_file, read_error_text, upload_folder
 from bot.guards import team_with
 from bot.replies import respond
 from bot.states import PlansFlow
@@ -82,10 +79,13 @@ async def plans_file(
     limits = ReadLimits(max_bytes=settings.max_upload_bytes, max_rows=settings.max_export_rows)
     try:
         check_size(document.file_size, settings)
-        with tempfile.TemporaryDirectory(prefix="rop-plans-") as folder:
-            path = await download_file(bot, document.file_id, settings.max_upload_bytes, Path(folder))
+        now = clock.now()
+        async with upload_folder(
+            store, settings, user_id=actor.id, chat_id=message.chat.id, message_id=None, now=now
+        ) as folder:
+            path = await download_file(bot, document.file_id, settings.max_upload_bytes, folder)
             count = await import_plan_file(
-                store, analysis_pool, actor.id, team_id, path, document.file_name, limits, clock.now()
+                store, analysis_pool, actor.id, team_id, path, document.file_name, limits, now
             )
     except ExportReadError as error:
         await message.answer(read_error_text(content, settings, error.code))

@@ -11,7 +11,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
-from bot.callbacks import InviteCb, MemberCb, MenuCb, SettingsCb, TimezoneCb
+from bot.callbacks import InviteCb, MemberCb, MenuCb, SettingsCb, TimezoneCb, TimezoneTarget
 from bot.config import Settings
 from bot.guards import team_with
 from bot.replies import replace, respond
@@ -23,7 +23,8 @@ from content import Content
 from domain.access import Permission
 from domain.clock import Clock
 from domain.errors import InvalidTimezone
-from domain.models import Membership, Role, User
+from domain.models import Membership, User
+from domain.names import clean_name
 from domain.timezones import RUSSIAN_TIMEZONES, parse_timezone
 from storage import Store
 
@@ -60,7 +61,7 @@ async def ask_timezone(
     clock: Clock,
     membership: Membership | None,
 ) -> None:
-    target = "user" if callback_data.action == "tz" else "tteam"
+    target: TimezoneTarget = "user" if callback_data.action == "tz" else "tteam"
     if target == "tteam":
         team_with(membership, Permission.MANAGE_TEAM)
     await state.set_state(SettingsFlow.timezone)
@@ -139,18 +140,10 @@ async def ask_text(
     await replace(callback, Screen(content.t(f"settings.ask_{callback_data.action}", limit=MAX_NAME)))
 
 
-def _clean_name(text: str | None) -> str | None:
-    name = " ".join((text or "").split())
-    return name if 0 < len(name) <= MAX_NAME else None
-
-
 async def display_name_given(
     message: Message, state: FSMContext, store: Store, content: Content, actor: User, membership: Membership | None
 ) -> None:
-    name = _clean_name(message.text)
-    if name is None:
-        await message.answer(content.t("settings.bad_name", limit=MAX_NAME))
-        return
+    name = clean_name(message.text or "", MAX_NAME)  # a refused name: the error handler says why
     await store.users.set_display_name(actor.id, name)
     await state.clear()
     await message.answer(content.t("settings.name_saved", name=escape(name)))
@@ -161,10 +154,7 @@ async def team_name_given(
     message: Message, state: FSMContext, store: Store, content: Content, actor: User, membership: Membership | None
 ) -> None:
     team_id = team_with(membership, Permission.MANAGE_TEAM)
-    name = _clean_name(message.text)
-    if name is None:
-        await message.answer(content.t("settings.bad_name", limit=MAX_NAME))
-        return
+    name = clean_name(message.text or "", MAX_NAME)  # a refused name: the error handler says why
     await store.teams.rename(actor.id, team_id, name)
     await state.clear()
     await message.answer(content.t("settings.team_renamed", team=escape(name)))
@@ -204,9 +194,7 @@ async def change_invite(
     callback_answer: CallbackAnswer,
 ) -> None:
     team_id = team_with(membership, Permission.MANAGE_TEAM)
-    role = Role(callback_data.role)
-    if role is Role.HEAD:
-        return
+    role = callback_data.role  # never the head's: heads are not invited by a link
     now = clock.now()
     if callback_data.action == "regen":
         await store.invites.regenerate(actor.id, team_id, role, settings.invite_ttl, now)

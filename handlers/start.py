@@ -20,6 +20,7 @@ from content import Content
 from domain.clock import Clock
 from domain.errors import InvalidTimezone
 from domain.models import Membership, Role, User
+from domain.names import clean_name
 from domain.timezones import RUSSIAN_TIMEZONES, parse_timezone
 from services.teams import create_team
 from storage import Store
@@ -72,7 +73,7 @@ async def role_chosen(
     actor: User,
     membership: Membership | None,
 ) -> None:
-    role = Role(callback_data.role)
+    role = callback_data.role
     await store.users.set_chosen_role(actor.id, role)
     if role is Role.HEAD:
         await state.set_state(Onboarding.team_name)
@@ -82,10 +83,7 @@ async def role_chosen(
 
 
 async def team_name_given(message: Message, state: FSMContext, content: Content, clock: Clock) -> None:
-    name = " ".join((message.text or "").split())
-    if not name or len(name) > MAX_TEAM_NAME:
-        await message.answer(content.t("onboarding.bad_team_name", limit=MAX_TEAM_NAME))
-        return
+    name = clean_name(message.text or "", MAX_TEAM_NAME)  # a refused name: the error handler says why
     await state.update_data(team_name=name)
     await state.set_state(Onboarding.timezone)
     await message.answer(

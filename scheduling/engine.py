@@ -23,7 +23,7 @@ from typing import Protocol
 from domain.clock import Clock
 from domain.reminders import DueDelivery
 from scheduling.scheduler import Scheduler
-from scheduling.sender import Outgoing, Rejected, RetryLater, SendOutcome, Sent, Unreachable
+from scheduling.sender import MaybeSent, Outgoing, Rejected, RetryLater, SendOutcome, Sent, Unreachable
 from storage.reminder_queue import ReminderQueue
 
 logger = logging.getLogger(__name__)
@@ -69,6 +69,7 @@ class ReminderEngine:
         self._owner = owner
         self._config = config or EngineConfig()
         self._in_flight: set[asyncio.Task[None]] = set()
+        self._ticks: set[asyncio.Task[None]] = set()
         self._planned: datetime | None = None
         self._tick_lock = asyncio.Lock()
         self._again = False
@@ -79,7 +80,7 @@ class ReminderEngine:
         return self._owner
 
     async def start(self) -> None:
-        self._scheduler.every(SAFETY_TICK_JOB, self._config.safety_tick_s, self.tick)
+        self._scheduler.every(SAFETY_TICK_JOB, self._config.safety_tick_s, self._tick_soon)
         await self.tick()
 
     def wake_at(self, moment: datetime) -> None:
@@ -88,7 +89,14 @@ class ReminderEngine:
         if self._planned is not None and now <= self._planned <= moment:
             return  # an earlier wake-up is already planned
         self._planned = moment
-        self._scheduler.at(WAKEUP_JOB, moment, self.tick)
+        self._scheduler.at(WAKEUP_JOB, moment, self._tick_soon)
+
+    async def _tick_soon(self) -> None:
+        """What the scheduler runs: it only starts a tick. A wake-up planned while a tick runs is then never
+        skipped by APScheduler as a second instance of a running job (max_instances=1)."""
+        task = asyncio.create_task(self.tick())
+        self._ticks.add(task)
+        task.add_done_callback(self._ticks.discard)
 
     async def tick(self) -> None:
         if self._tick_lock.locked():
@@ -136,6 +144,8 @@ class ReminderEngine:
         now = self._clock.now()
         if isinstance(outcome, Sent):
             await self._queue.mark_sent(delivery.id, self._owner, outcome.message_id, now)
+        elif isinstance(outcome, MaybeSent):
+            await self._queue.mark_sent(delivery.id, self._owner, None, now, note=outcome.error)
         elif isinstance(outcome, RetryLater):
             at = now + timedelta(seconds=outcome.after_s)
             await self._queue.retry_later(delivery.id, self._owner, at, outcome.error)
@@ -148,13 +158,14 @@ class ReminderEngine:
             self.wake_at(now)  # room again for what waits in the queue
 
     async def drain(self) -> None:
-        """Wait for every send in flight (tests and shutdown)."""
-        while self._in_flight:
-            await asyncio.gather(*list(self._in_flight), return_exceptions=True)
+        """Wait for every tick and send in flight (tests and shutdown)."""
+        while self._in_flight or self._ticks:
+            await asyncio.gather(*list(self._in_flight | self._ticks), return_exceptions=True)
 
     async def stop(self) -> None:
-        for task in list(self._in_flight):
+        running = list(self._in_flight | self._ticks)
+        for task in running:
             task.cancel()
-        for task in list(self._in_flight):
+        for task in running:
             with contextlib.suppress(asyncio.CancelledError):
                 await task

@@ -21,7 +21,7 @@ from aiogram.exceptions import (
 )
 from aiogram.types import InlineKeyboardMarkup
 
-from bot.delivery import FloodGate, SendBudget, is_recipient_gone, sending_in_bulk
+from bot.delivery import FloodGate, SendBudget, is_recipient_gone, may_have_arrived, sending_in_bulk
 from domain.clock import Clock
 
 # After a server or network error: 5 s, doubling while Telegram keeps failing, at most 5 min.
@@ -64,7 +64,15 @@ class Rejected:
     error: str
 
 
-SendOutcome = Sent | RetryLater | Unreachable | Rejected
+@dataclass(frozen=True)
+class MaybeSent:
+    """The request went out but no answer came (a timeout after sending): Telegram may have delivered it.
+    Not sent again: a reminder twice is worse than the rare one lost this way."""
+
+    error: str
+
+
+SendOutcome = Sent | RetryLater | Unreachable | Rejected | MaybeSent
 
 
 class ChatPacer:
@@ -119,9 +127,12 @@ class Sender:
     async def send(self, outgoing: Outgoing) -> SendOutcome:
         interval = self._group_interval_s if outgoing.is_group else self._private_interval_s
         # The chat's turn first, then a global token: a message waiting on its chat must not hold a token.
+        # The flood pause before the token: tokens taken during a pause would all go out at once when it ends.
         await self._pacer.wait_turn(outgoing.chat_id, interval)
-        await self._budget.acquire()
         await self._gate.wait()
+        await self._budget.acquire()
+        if (paused := self._gate.remaining()) > 0:  # a 429 came while this waited for its token
+            return RetryLater(paused, "bot-wide flood pause")
         try:
             with sending_in_bulk():
                 message = await self._bot.send_message(
@@ -131,7 +142,12 @@ class Sender:
             self._failures_in_a_row = 0
             self._gate.pause(float(error.retry_after))  # also done by the middleware; repeated for a bare Bot
             return RetryLater(float(error.retry_after), str(error))
-        except (TelegramServerError, TelegramNetworkError) as error:
+        except TelegramNetworkError as error:
+            self._failures_in_a_row += 1
+            if may_have_arrived(error):  # sent again it could arrive twice; the engine records it as sent
+                return MaybeSent(str(error))
+            return RetryLater(self._backoff_s(), str(error))
+        except TelegramServerError as error:
             self._failures_in_a_row += 1
             return RetryLater(self._backoff_s(), str(error))
         except (TelegramForbiddenError, TelegramBadRequest, TelegramMigrateToChat) as error:

@@ -19,6 +19,7 @@ from storage.runs import RunRepo
 from storage.snapshots import SnapshotRepo
 from storage.tasks import TaskRepo
 from storage.teams import TeamRepo
+from storage.uploads import UploadRepo
 from storage.users import UserRepo
 
 # storage.fsm (aiogram FSM storage) is imported only where the Dispatcher is built: aiogram is heavy.
@@ -41,6 +42,7 @@ class Store:
     reminders: ReminderRepo  # actor-scoped: a person's own reminders
     deliveries: DeliveryRepo  # actor-scoped: what a person answered to a reminder
     reminder_queue: ReminderQueue  # system-scoped: acts for no one, used by the reminder engine only
+    uploads: UploadRepo  # system-scoped: files being processed, cleaned up at start after a crash
 
     async def close(self) -> None:
         await self.db.close()
@@ -63,4 +65,5 @@ async def open_store(path: str | Path) -> Store:
         reminders=ReminderRepo(db),
         deliveries=DeliveryRepo(db),
         reminder_queue=ReminderQueue(db),
+        uploads=UploadRepo(db),
     )

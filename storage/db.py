@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
 import re
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
@@ -18,6 +20,10 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[A-Za-z0-9_]+\.sql$")
 
 Params = Sequence[Any] | dict[str, Any]
+
+PRIVATE_DIR_MODE = 0o700
+PRIVATE_FILE_MODE = 0o600
+_SIDE_FILES = ("-wal", "-shm", "-journal")  # SQLite gives them the mode of the database file
 
 
 # --- time: aware UTC datetimes in Python, fixed-width ISO-8601 text in SQLite -----------------------------
@@ -75,6 +81,33 @@ def load_migrations(folder: Path = MIGRATIONS_DIR) -> list[Migration]:
     return [found[v] for v in sorted(found)]
 
 
+# --- files: readable by their owner only -------------------------------------------------------------------
+
+
+def _private_file(path: Path) -> None:
+    """Create `path` (and a missing folder, 0700) readable by its owner only; tighten it and its SQLite side files
+    if they exist. An existing folder keeps its mode: it may be shared (the working directory, /var/lib)."""
+    try:
+        path.parent.mkdir(parents=True, mode=PRIVATE_DIR_MODE)
+    except FileExistsError:
+        pass
+    else:
+        path.parent.chmod(PRIVATE_DIR_MODE)  # mkdir's mode passes through the umask
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT, PRIVATE_FILE_MODE)  # an empty file is an empty database
+    try:
+        with contextlib.suppress(PermissionError):  # another user's file is not ours to change
+            os.fchmod(fd, PRIVATE_FILE_MODE)  # a database created before, 0644
+    finally:
+        os.close(fd)
+    _tighten_side_files(path)
+
+
+def _tighten_side_files(path: Path) -> None:
+    for suffix in _SIDE_FILES:
+        with contextlib.suppress(FileNotFoundError, PermissionError):
+            path.with_name(path.name + suffix).chmod(PRIVATE_FILE_MODE)
+
+
 # --- database -----------------------------------------------------------------------------------------------
 
 
@@ -95,13 +128,16 @@ class Database:
     @classmethod
     async def open(cls, path: str | Path, migrations_dir: Path = MIGRATIONS_DIR) -> Database:
         target = str(path)
-        if target != ":memory:":
-            Path(target).parent.mkdir(parents=True, exist_ok=True)
+        on_disk = target != ":memory:"
+        if on_disk:  # company data inside: nobody but the bot's own user reads it
+            await asyncio.to_thread(_private_file, Path(target))
         # isolation_level=None: autocommit; transactions are opened explicitly by `transaction()`.
         conn = await aiosqlite.connect(target, isolation_level=None)
         try:
             conn.row_factory = aiosqlite.Row
             await conn.execute("PRAGMA journal_mode=WAL")
+            if on_disk:  # -wal and -shm exist now; left from an older run they may be 0644
+                await asyncio.to_thread(_tighten_side_files, Path(target))
             await conn.execute("PRAGMA synchronous=NORMAL")
             await conn.execute("PRAGMA foreign_keys=ON")
             await conn.execute("PRAGMA busy_timeout=5000")
@@ -234,7 +270,7 @@ class Database:
     async def backup_to(self, path: str | Path) -> None:
         """Online copy of the whole database (SQLite backup API), safe while the bot runs."""
         target_path = Path(path)
-        target_path.parent.mkdir(parents=True, exist_ok=True)
+        await asyncio.to_thread(_private_file, target_path)
         async with aiosqlite.connect(str(target_path)) as target, self._lock:
             await self._conn.backup(target)
 

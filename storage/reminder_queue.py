@@ -124,11 +124,14 @@ class ReminderQueue:
             for r in taken
         ]
 
-    async def mark_sent(self, delivery_id: int, owner: str, message_id: int, now: datetime) -> bool:
+    async def mark_sent(
+        self, delivery_id: int, owner: str, message_id: int | None, now: datetime, note: str | None = None
+    ) -> bool:
+        """`message_id` None with a `note`: the request went out and no answer came (it may have arrived)."""
         changed = await self._db.execute_write(
-            "UPDATE deliveries SET status = 'sent', message_id = ?, sent_at = ?, lease_until = NULL, error = NULL "
+            "UPDATE deliveries SET status = 'sent', message_id = ?, sent_at = ?, lease_until = NULL, error = ? "
             "WHERE id = ? AND status = 'claimed' AND claimed_by = ?",
-            (message_id, to_db_time(now), delivery_id, owner),
+            (message_id, to_db_time(now), None if note is None else note[:_MAX_ERROR_CHARS], delivery_id, owner),
         )
         return changed == 1
 

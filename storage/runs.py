@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from domain.access import Permission
+from domain.access import Permission, allowed
 from domain.errors import NotFound, RunNotInProgress
-from domain.models import ChecklistRun, RunStatus
+from domain.models import ChecklistRun, Role, RunStatus
 from storage.access import require_in_team, visible_or_not_found
 from storage.db import Database, from_db_time, opt_from_db_time, to_db_time
 
@@ -20,6 +20,26 @@ _OWN_RUN = (
     f"SELECT {_COLUMNS}, m.role AS actor_role FROM checklist_runs r "
     "LEFT JOIN memberships m ON m.team_id = r.team_id AND m.user_id = r.user_id "
     "WHERE r.id = ? AND r.user_id = ?"
+)
+
+# The same run with its answers, one row per answer (one row with NULLs when there are none yet).
+_OWN_RUN_WITH_ANSWERS = (
+    f"SELECT {_COLUMNS}, m.role AS actor_role, a.item_key, a.answer FROM checklist_runs r "
+    "LEFT JOIN memberships m ON m.team_id = r.team_id AND m.user_id = r.user_id "
+    "LEFT JOIN checklist_answers a ON a.run_id = r.id "
+    "WHERE r.id = ? AND r.user_id = ? ORDER BY a.answered_at, a.item_key"
+)
+
+_DIAGNOSTICS_ROLES = ", ".join(f"'{role.value}'" for role in Role if allowed(role, Permission.RUN_DIAGNOSTICS))
+
+# Upsert an answer only into the actor's own open run, while their role in its team still allows diagnostics:
+# the checks of `get` and the status, and the write, in one statement.
+_SAVE_ANSWER = (
+    "INSERT INTO checklist_answers(run_id, item_key, answer, answered_at) "
+    "SELECT r.id, ?, ?, ? FROM checklist_runs r "
+    "JOIN memberships m ON m.team_id = r.team_id AND m.user_id = r.user_id "
+    f"WHERE r.id = ? AND r.user_id = ? AND r.status = 'in_progress' AND m.role IN ({_DIAGNOSTICS_ROLES}) "
+    "ON CONFLICT(run_id, item_key) DO UPDATE SET answer = excluded.answer, answered_at = excluded.answered_at"
 )
 
 
@@ -75,17 +95,20 @@ class RunRepo:
         return await self._open_run(actor_id, team_id, checklist_key)
 
     async def save_answer(self, actor_id: int, run_id: int, item_key: str, answer: str, now: datetime) -> None:
-        """Saved as soon as given (upsert: changing an answer replaces it), so a restart resumes."""
-        async with self._db.transaction():
+        """Saved (committed) as soon as given (upsert: changing an answer replaces it), so a restart resumes.
+        One guarded statement; when it writes nothing, `get` says why (NotFound), or the run is not open."""
+        params = (item_key, answer, to_db_time(now), run_id, actor_id)
+        if await self._db.execute_write(_SAVE_ANSWER, params) == 0:
             run = await self.get(actor_id, run_id)
-            if run.status is not RunStatus.IN_PROGRESS:
-                raise RunNotInProgress(str(run_id))
-            await self._db.execute(
-                "INSERT INTO checklist_answers(run_id, item_key, answer, answered_at) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT(run_id, item_key) DO UPDATE SET "
-                " answer = excluded.answer, answered_at = excluded.answered_at",
-                (run_id, item_key, answer, to_db_time(now)),
-            )
+            raise RunNotInProgress(str(run.id))
+
+    async def with_answers(self, actor_id: int, run_id: int) -> tuple[ChecklistRun, dict[str, str]]:
+        """`get` and `answers` in one read (a tap on a question needs both)."""
+        rows = await self._db.fetchall(_OWN_RUN_WITH_ANSWERS, (run_id, actor_id))
+        if not rows:
+            raise NotFound(f"run {run_id}")
+        visible_or_not_found(rows[0]["actor_role"], Permission.RUN_DIAGNOSTICS, f"run {run_id}")
+        return run_from_row(rows[0]), {r["item_key"]: r["answer"] for r in rows if r["item_key"] is not None}
 
     async def answers(self, actor_id: int, run_id: int) -> dict[str, str]:
         await self.get(actor_id, run_id)

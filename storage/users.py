@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from typing import Any
 
 from domain.errors import AccessDenied, NotFound
-from domain.models import Role, User
+from domain.models import Membership, Role, User
 from domain.timezones import parse_timezone
 from storage.db import Database, from_db_time, opt_from_db_time, opt_to_db_time, to_db_time
 
 _COLUMNS = "id, display_name, username, timezone, chosen_role, current_team_id, blocked_at, created_at"
+
+# The person and the membership the UI shows (users.current_team_id; if that is gone, the earliest other one),
+# as TeamRepo.current_membership picks it, in one statement.
+_SEEN = (
+    "SELECT u.id, u.display_name, u.username, u.timezone, u.chosen_role, u.current_team_id, u.blocked_at, "
+    " u.created_at, u.name_is_custom, m.team_id AS m_team_id, m.role AS m_role, m.joined_at AS m_joined_at "
+    "FROM users u LEFT JOIN memberships m ON m.user_id = u.id WHERE u.id = ? "
+    "ORDER BY (m.team_id IS u.current_team_id) DESC, m.joined_at, m.team_id LIMIT 1"
+)
 
 
 def user_from_row(row: Any) -> User:
@@ -24,6 +34,32 @@ def user_from_row(row: Any) -> User:
         blocked_at=opt_from_db_time(row["blocked_at"]),
         created_at=from_db_time(row["created_at"]),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Seen:
+    """Who sent an update, and their role in the team the UI shows (None: in no team)."""
+
+    user: User
+    membership: Membership | None
+
+
+def _seen_from_row(row: Any) -> Seen:
+    membership = None
+    if row["m_team_id"] is not None:
+        membership = Membership(
+            team_id=row["m_team_id"],
+            user_id=row["id"],
+            role=Role(row["m_role"]),
+            joined_at=from_db_time(row["m_joined_at"]),
+        )
+    return Seen(user_from_row(row), membership)
+
+
+def _needs_write(row: Any, display_name: str, username: str | None) -> bool:
+    """A new Telegram name (unless they chose their own) or username, or a person marked as blocking the bot."""
+    renamed = not row["name_is_custom"] and row["display_name"] != display_name
+    return renamed or row["username"] != username or row["blocked_at"] is not None
 
 
 class UserRepo:
@@ -54,6 +90,22 @@ class UserRepo:
             (user_id, display_name, username, created),
         )
         return await self._require(user_id)
+
+    async def seen(self, user_id: int, display_name: str, username: str | None, now: datetime) -> Seen:
+        """Every update: the sender and their current membership in one read, never cached, so a removed member
+        loses access on their very next update. The row is written only when something changed: first contact,
+        a new Telegram name or username, or a person marked as blocking the bot, who writes to us again and so is
+        reachable (blocked_at cleared)."""
+        rows = await self._db.fetchall(_SEEN, (user_id,))  # one round trip to the database thread (fetchone: 3)
+        if rows and not _needs_write(rows[0], display_name, username):
+            return _seen_from_row(rows[0])
+        async with self._db.transaction():
+            await self.upsert_seen(user_id, display_name, username, now)
+            await self._db.execute("UPDATE users SET blocked_at = NULL WHERE id = ?", (user_id,))
+            row = await self._db.fetchone(_SEEN, (user_id,))
+        if row is None:  # pragma: no cover - written just above
+            raise NotFound(f"user {user_id}")
+        return _seen_from_row(row)
 
     async def set_chosen_role(self, user_id: int, role: Role | None) -> User:
         await self._update(user_id, "chosen_role = ?", None if role is None else role.value)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from html import escape
+from typing import Literal
 
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.callbacks import AnswerCb, ChecklistCb, MenuCb, QuestionCb, RunCb, TaskAddCb
@@ -82,23 +85,20 @@ def question(
         if item.looks_like:
             parts.append(content.t("checklists.looks_like", text=escape(item.looks_like)))
         parts.append(content.t("checklists.why", text=escape(item.why)))
-    builder = InlineKeyboardBuilder()
-    for position, option in enumerate(options):
-        builder.button(text=option.label, callback_data=AnswerCb(run=run_id, index=index, option=position))
+    # The most frequent screen (every answer shows the next one): rows are built directly, since the keyboard
+    # builder deep-copies every button. Answers in one row; "why"; "back" and "later" together.
+    rows = [[_button(option.label, AnswerCb(run=run_id, index=index, option=n)) for n, option in enumerate(options)]]
     if not show_why:
-        builder.button(
-            text=content.t("checklists.buttons.why"), callback_data=QuestionCb(run=run_id, index=index, action="why")
-        )
-    if index > 0:
-        builder.button(
-            text=content.t("checklists.buttons.back"), callback_data=QuestionCb(run=run_id, index=index, action="back")
-        )
-    builder.button(
-        text=content.t("checklists.buttons.later"), callback_data=QuestionCb(run=run_id, index=index, action="later")
+        rows.append([_button(content.t("checklists.buttons.why"), QuestionCb(run=run_id, index=index, action="why"))])
+    actions: tuple[Literal["back", "later"], ...] = ("back", "later") if index > 0 else ("later",)
+    rows.append(
+        [_button(content.t(f"checklists.buttons.{a}"), QuestionCb(run=run_id, index=index, action=a)) for a in actions]
     )
-    sizes = [len(options)] + ([1] if not show_why else []) + ([2] if index > 0 else [1])
-    builder.adjust(*sizes)
-    return Screen("\n\n".join(parts), builder.as_markup())
+    return Screen("\n\n".join(parts), InlineKeyboardMarkup(inline_keyboard=rows))
+
+
+def _button(text: str, data: CallbackData) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=text, callback_data=data.pack())
 
 
 def paused(content: Content, checklist: Checklist, index: int) -> Screen:

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.callbacks import MenuCb
+from bot.callbacks import MenuAction, MenuCb
 from content import Content
 from domain.models import Role
 
@@ -34,7 +34,7 @@ def local_date(content: Content, moment: datetime, timezone: str | None) -> str:
 def main_menu(content: Content, role: Role | None) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     if role is Role.HEAD:
-        actions: tuple[str, ...] = ("checklists", "upload", "plans", "tasks", "reminders", "history", "settings")
+        actions: tuple[MenuAction, ...] = ("checklists", "upload", "plans", "tasks", "reminders", "history", "settings")
     else:
         actions = ("reminders", "settings")
     for action in actions:

@@ -6,7 +6,7 @@ from html import escape
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.callbacks import RoleCb, TimezoneCb
+from bot.callbacks import RoleCb, TimezoneCb, TimezoneTarget
 from bot.views.common import Screen, main_menu
 from content import Content
 from domain.invites import deep_link
@@ -17,12 +17,12 @@ from domain.timezones import RUSSIAN_TIMEZONES, utc_offset_label
 def choose_role(content: Content) -> Screen:
     builder = InlineKeyboardBuilder()
     for role in Role:
-        builder.button(text=content.t(f"start.role_buttons.{role.value}"), callback_data=RoleCb(role=role.value))
+        builder.button(text=content.t(f"start.role_buttons.{role.value}"), callback_data=RoleCb(role=role))
     builder.adjust(1)
     return Screen(content.t("start.welcome"), builder.as_markup())
 
 
-def timezone_keyboard(content: Content, target: str, now: datetime) -> InlineKeyboardMarkup:
+def timezone_keyboard(content: Content, target: TimezoneTarget, now: datetime) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for index, name in enumerate(RUSSIAN_TIMEZONES):
         label = content.t(f"timezones.{name.replace('/', '_')}", offset=utc_offset_label(name, now))

@@ -7,12 +7,12 @@ from html import escape
 from aiogram.types import InlineKeyboardButton
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.callbacks import InviteCb, MemberCb, MenuCb, SettingsCb
+from bot.callbacks import InviteCb, MemberCb, MenuCb, SettingsAction, SettingsCb
 from bot.views.common import Screen
 from content import Content
 from domain.models import Member, Membership, Role, Team, User
 
-HEAD_ACTIONS = ("rename", "ttz", "invites", "members")
+HEAD_ACTIONS: tuple[SettingsAction, ...] = ("rename", "ttz", "invites", "members")
 
 
 def settings_screen(content: Content, actor: User, membership: Membership | None, team: Team | None) -> Screen:
@@ -26,7 +26,7 @@ def settings_screen(content: Content, actor: User, membership: Membership | None
             content.t("settings.team", team=escape(team.name), role=content.t(f"roles.{membership.role.value}"))
         )
     builder = InlineKeyboardBuilder()
-    actions = ["tz", "name"]
+    actions: list[SettingsAction] = ["tz", "name"]
     if membership is not None and membership.role is Role.HEAD:
         actions += HEAD_ACTIONS
     if membership is not None:
@@ -44,7 +44,7 @@ def invites_keyboard(content: Content) -> list[list[InlineKeyboardButton]]:
         for action in ("regen", "revoke"):
             builder.button(
                 text=content.t(f"settings.invite_buttons.{action}.{role.value}"),
-                callback_data=InviteCb(role=role.value, action=action),
+                callback_data=InviteCb(role=role, action=action),
             )
     builder.button(text=content.t("settings.buttons.back"), callback_data=SettingsCb(action="show"))
     builder.adjust(2, 2, 1)

@@ -163,7 +163,7 @@ async def test_a_callback_answer_is_given_up_when_the_wait_outlasts_the_query(
 
 
 async def test_a_reply_takes_a_token_without_waiting(bot: Bot, clock: FakeClock, recorder: Recorder) -> None:
-    budget = SendBudget(clock, rate_per_s=25, burst=1)
+    budget = SendBudget(clock, rate_per_s=1)
     delivery = RetryingDelivery(recorder, clock=clock, budget=budget)
     for _ in range(3):
         await call(delivery, Script(clock), bot)

@@ -15,7 +15,7 @@ import pytest
 from domain.reminders import DueDelivery, Outcome, ReminderState, Snooze
 from domain.schedules import Frequency, Rule
 from scheduling.engine import WAKEUP_JOB, EngineConfig, ReminderEngine
-from scheduling.sender import Outgoing, RetryLater, SendOutcome, Sent, Unreachable
+from scheduling.sender import MaybeSent, Outgoing, RetryLater, SendOutcome, Sent, Unreachable
 from services import reminders as use
 from storage import Store, open_store
 from tests.fakes.clock import FakeClock
@@ -65,8 +65,8 @@ class Rig:
     async def move_to(self, moment: datetime) -> None:
         """Move the clock and run what the scheduler planned for that time, as APScheduler would."""
         self.clock.set(moment.astimezone(UTC))
-        await self.scheduler.run_due(self.clock.now())
-        await self.engine.drain()
+        while await self.scheduler.run_due(self.clock.now()):
+            await self.engine.drain()
 
     def texts(self) -> list[str]:
         return [o.text for o in self.sender.sent]
@@ -289,3 +289,15 @@ async def test_a_task_due_today_after_the_working_day_started_has_no_reminder(ri
         rig.store, rig.engine, USER, task.id, date(2026, 11, 30), MOSCOW, rig.clock.now()
     )
     assert reminder is None and updated.due_date == date(2026, 11, 30)
+
+
+async def test_a_send_that_may_have_arrived_is_recorded_and_never_repeated(rig: Rig) -> None:
+    rig.sender.script = [MaybeSent(error="timeout after sending")]
+    await use.create_reminder(
+        rig.store, rig.engine, USER, None, "Отчёт", once_at(START), MOSCOW, rig.clock.now() - timedelta(seconds=1)
+    )
+    await rig.tick()
+    rig.clock.advance(timedelta(minutes=10))  # well past any lease
+    await rig.tick()
+    assert rig.texts() == []  # the fake sender counts only confirmed sends; nothing was tried again
+    assert await rig.store.reminder_queue.count_by_status() == {"sent": 1}

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -19,6 +20,7 @@ from domain.clock import Clock, SystemClock
 from scheduling.sender import (
     FIRST_BACKOFF_S,
     ChatPacer,
+    MaybeSent,
     Outgoing,
     Rejected,
     RetryLater,
@@ -167,7 +169,7 @@ async def test_waiting_for_a_chat_does_not_hold_a_global_token() -> None:
     """Budget: one message per 0.5 s; the chat: one per 0.75 s. A second message to a chat that just got one
     must let a message to another chat take the next token (at 0.5 s) while it waits for its chat (at 0.75 s)."""
     clock = SystemClock()
-    budget = SendBudget(clock, rate_per_s=2, burst=1)
+    budget = SendBudget(clock, rate_per_s=2, window_s=0.5, margin_s=0)
     world = World(Bot("42:TEST", session=RecordingSession()), clock, budget, per_chat_interval_s=0.75)
     await world.sender.send(Outgoing(USER, "раз"))
     await asyncio.gather(world.sender.send(Outgoing(USER, "два")), world.sender.send(Outgoing(OTHER_USER, "раз")))
@@ -188,3 +190,29 @@ async def test_the_pacer_stays_within_its_cap_even_when_every_turn_is_ahead() ->
     for chat in range(1000):
         await pacer.wait_turn(chat, 60.0)
     assert len(pacer) == 100
+
+
+async def test_a_send_answered_too_late_is_not_sent_again(stub: BotApiStub) -> None:
+    """Telegram did the work but the answer came after the timeout: resending would deliver it twice."""
+    session = AiohttpSession(api=TelegramAPIServer.from_base(stub.base_url), timeout=0.3)
+    world = World(Bot(TEST_TOKEN, session=session), FakeClock())
+    try:
+        stub.delay_next("sendMessage", 1.0)
+        outcome = await world.sender.send(Outgoing(USER, "напоминание"))
+    finally:
+        await session.close()
+    assert isinstance(outcome, MaybeSent)
+    assert [m.plain for m in stub.messages(USER)] == ["напоминание"]
+
+
+async def test_a_send_that_never_reached_telegram_is_retried_later() -> None:
+    with socket.socket() as probe:  # a port nobody listens on: the connection is refused before anything is sent
+        probe.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    session = AiohttpSession(api=TelegramAPIServer.from_base(closed), timeout=2)
+    world = World(Bot(TEST_TOKEN, session=session), FakeClock())
+    try:
+        outcome = await world.sender.send(Outgoing(USER, "напоминание"))
+    finally:
+        await session.close()
+    assert isinstance(outcome, RetryLater)

@@ -33,11 +33,12 @@ async def test_open_creates_folder_sets_pragmas_and_applies_migrations(tmp_path:
         assert await _scalar(db, "PRAGMA busy_timeout") == 5000
         assert await _scalar(db, "PRAGMA synchronous") == 1  # NORMAL
         versions = [r["version"] for r in await db.fetchall("SELECT version FROM schema_migrations")]
-        assert versions == [1, 2, 3, 4]
+        assert versions == [1, 2, 3, 4, 5]
         tables = {r["name"] for r in await db.fetchall("SELECT name FROM sqlite_master WHERE type = 'table'")}
         expected = {
             "users", "teams", "memberships", "invites", "checklist_runs", "checklist_answers", "tasks",
             "fsm_states", "send_failures", "metric_snapshots", "column_mappings", "manager_plans", "snapshot_reports",
+            "uploads_in_progress",
         }  # fmt: skip
         assert expected <= tables
     finally:
@@ -60,7 +61,7 @@ async def test_reopening_applies_nothing_twice(tmp_path: Path) -> None:
 async def test_memory_database_works() -> None:
     db = await Database.open(":memory:")
     try:
-        assert await _scalar(db, "SELECT COUNT(*) FROM schema_migrations") == 4
+        assert await _scalar(db, "SELECT COUNT(*) FROM schema_migrations") == 5
     finally:
         await db.close()
 
@@ -100,7 +101,7 @@ def test_migration_files_are_checked(tmp_path: Path, names: list[str], message: 
 
 
 def test_shipped_migrations_are_numbered_without_gaps() -> None:
-    assert [m.version for m in load_migrations(MIGRATIONS_DIR)] == [1, 2, 3, 4]
+    assert [m.version for m in load_migrations(MIGRATIONS_DIR)] == [1, 2, 3, 4, 5]
 
 
 @pytest.fixture
