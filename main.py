@@ -51,7 +51,11 @@ def _stopped_by(error: Exception, api_url: str) -> int:
     from content import load_content
 
     logger = logging.getLogger("main")
-    content = load_content()
+    try:
+        content = load_content()
+    except Exception:  # the content itself is what broke the start
+        logger.critical("the bot stopped: %s: %s", type(error).__name__, error, exc_info=error)
+        return 1
     if isinstance(error, TelegramUnauthorizedError):
         logger.critical(content.t("cli.unauthorized"))
         return 2

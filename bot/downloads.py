@@ -1,8 +1,9 @@
 """Files users send (CRM exports, plan tables): refused by announced size, downloaded to a private folder.
 
-Each file gets its own folder under `<database folder>/uploads/` (0700), recorded in the database while it exists
-(`store.uploads`). The bot killed half-way leaves the row: at the next start `clean_up_interrupted_uploads`
-deletes the folder and tells the person to send the file again; whatever else is in uploads/ then is deleted too.
+Each file gets its own folder under `<database folder>/uploads/<database file name>/` (0700), recorded in the
+database while it exists (`store.uploads`). The bot killed half-way leaves the row: at the next start
+`clean_up_interrupted_uploads` deletes the folder and tells the person to send the file again; whatever else is in
+that uploads folder then is deleted too.
 """
 
 from __future__ import annotations
@@ -58,13 +59,16 @@ async def download_file(bot: Bot, file_id: str, max_bytes: int, folder: Path) ->
 
 
 def uploads_root(settings: Settings) -> Path:
-    """Where files wait for processing: next to the database, a folder the bot owns (not the shared /tmp)."""
-    return settings.database_path.parent / UPLOADS_FOLDER
+    """Where files wait for processing: next to the database, in folders the bot owns (not the shared /tmp).
+    One folder per database file: bots on two databases in one folder (coach.db, demo.db) never touch each
+    other's files when they clean up at start."""
+    return settings.database_path.parent / UPLOADS_FOLDER / settings.database_path.name
 
 
 def _new_folder(root: Path) -> Path:
     root.mkdir(mode=_PRIVATE_DIR_MODE, parents=True, exist_ok=True)
-    root.chmod(_PRIVATE_DIR_MODE)  # mkdir's mode passes through the umask
+    for folder in (root.parent, root):
+        folder.chmod(_PRIVATE_DIR_MODE)  # mkdir's mode passes through the umask
     return Path(tempfile.mkdtemp(prefix="upload-", dir=root))  # 0700
 
 
@@ -88,7 +92,7 @@ async def upload_folder(
     try:
         yield folder
     except asyncio.CancelledError:
-        # The bot is stopping: the record stays, so the next start tells the person (the task may not get to).
+        # The bot is stopping: the file goes now; the record stays, so the next start tells the person.
         await asyncio.shield(remove_folder(folder))
         raise
     except BaseException:

@@ -98,12 +98,13 @@ async def test_kill_9_during_an_analysis_leaves_nothing_and_the_person_is_told(
     left = await survivors(before)
     assert not left, f"outlived the bot: {left}"
 
-    uploads = bot_process.db_path.parent / "uploads"
+    uploads = bot_process.db_path.parent / "uploads" / bot_process.db_path.name
     [(chat_id, message_id, folder)] = _recorded_uploads(bot_process.db_path)
     assert (chat_id, message_id) == (HEAD, progress.message_id)
     assert (uploads / folder / "upload").stat().st_size == len(big_export)  # what the crash left
     assert oct((uploads / folder).stat().st_mode & 0o777) == oct(0o700)
     assert oct(uploads.stat().st_mode & 0o777) == oct(0o700)
+    assert oct(uploads.parent.stat().st_mode & 0o777) == oct(0o700)
 
     await bot_process.start()  # cleans up before it polls
     shown = next(m for m in stub.messages(HEAD) if m.message_id == progress.message_id)

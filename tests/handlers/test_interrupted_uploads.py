@@ -96,6 +96,7 @@ async def test_upload_folder_is_private_and_recorded_only_while_in_use(store: St
         assert folder.parent == uploads_root(settings)
         assert stat.S_IMODE(folder.stat().st_mode) == 0o700
         assert stat.S_IMODE(folder.parent.stat().st_mode) == 0o700
+        assert stat.S_IMODE(folder.parent.parent.stat().st_mode) == 0o700
         [record] = await store.uploads.left_over()
         assert (record.chat_id, record.message_id, record.folder) == (1, 5, folder.name)
     assert not folder.exists()

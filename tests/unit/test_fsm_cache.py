@@ -4,11 +4,12 @@ longer holds."""
 import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiogram.fsm.storage.base import StorageKey
 
-from storage.db import Database
+from storage.db import Database, Params
 from storage.fsm import SQLiteStorage
 
 KEY = StorageKey(bot_id=42, chat_id=100, user_id=100)
@@ -26,29 +27,30 @@ class Boom(Exception):
     pass
 
 
-async def _reads_from_memory(db: Database, storage: SQLiteStorage, key: StorageKey) -> bool:
+async def _reads_from_memory(
+    monkeypatch: pytest.MonkeyPatch, db: Database, storage: SQLiteStorage, key: StorageKey
+) -> bool:
     """True when get_state answers without asking the database."""
-    calls = 0
+    calls: list[str] = []
     fetchall = db.fetchall
 
-    async def counting(*args: object, **kwargs: object) -> object:
-        nonlocal calls
-        calls += 1
-        return await fetchall(*args, **kwargs)  # type: ignore[arg-type]
+    async def counting(sql: str, params: Params = ()) -> list[Any]:
+        calls.append(sql)
+        return await fetchall(sql, params)
 
-    db.fetchall = counting  # type: ignore[method-assign]
-    try:
+    with monkeypatch.context() as patch:
+        patch.setattr(db, "fetchall", counting)
         await storage.get_state(key)
-    finally:
-        del db.fetchall
-    return calls == 0
+    return not calls
 
 
-async def test_a_read_row_is_served_from_memory_until_its_key_is_written(db: Database) -> None:
+async def test_a_read_row_is_served_from_memory_until_its_key_is_written(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
     storage = SQLiteStorage(db)
     await asyncio.create_task(storage.set_data(KEY, {"run_id": 1}))  # written by an earlier update
     assert await storage.get_data(KEY) == {"run_id": 1}
-    assert await _reads_from_memory(db, storage, KEY)
+    assert await _reads_from_memory(monkeypatch, db, storage, KEY)
     await storage.set_state(KEY, "Flow:answering")
     assert await storage.get_state(KEY) == "Flow:answering"
     assert await storage.get_data(KEY) == {"run_id": 1}

@@ -78,4 +78,6 @@ async def test_backup_is_0600(tmp_path: Path, open_umask: None) -> None:
 
 def test_uploads_live_next_to_the_database(tmp_path: Path) -> None:
     settings = Settings(bot_token="42:TEST", database_path=tmp_path / "db" / "coach.db")  # type: ignore[arg-type]
-    assert uploads_root(settings) == tmp_path / "db" / "uploads"
+    assert uploads_root(settings) == tmp_path / "db" / "uploads" / "coach.db"
+    demo = Settings(bot_token="42:TEST", database_path=tmp_path / "db" / "demo.db")  # type: ignore[arg-type]
+    assert uploads_root(demo) != uploads_root(settings)  # a start of one never sweeps the other's files
