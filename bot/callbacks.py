@@ -21,7 +21,7 @@ Position = Annotated[int, Field(ge=0, lt=1000)]  # a place in a list we showed (
 
 MenuAction = Literal["menu", "checklists", "upload", "plans", "tasks", "reminders", "history", "settings"]
 TimezoneTarget = Literal["team", "user", "tteam"]  # onboarding, own (settings), the team's (settings)
-SettingsAction = Literal["show", "tz", "ttz", "name", "rename", "invites", "members", "leave", "leave_yes"]
+SettingsAction = Literal["show", "tz", "ttz", "name", "workday", "rename", "invites", "members", "leave", "leave_yes"]
 ReminderAction = Literal["open", "pause", "resume", "time", "rule", "delete", "confirm_delete", "list", "new"]
 DeliveryAction = Literal["done", "skip", "hour", "tomorrow"]
 DraftAction = Literal["freq", "date", "weekday", "weekdays_ready", "time", "save", "edit", "cancel"]
@@ -80,6 +80,10 @@ class RunCb(CallbackData, prefix="h"):
 
 class SettingsCb(CallbackData, prefix="s"):
     action: SettingsAction
+
+
+class WorkdayCb(CallbackData, prefix="wd"):
+    minutes: int = Field(ge=0, lt=24 * 60)  # the start of the working day, minutes after midnight
 
 
 class InviteCb(CallbackData, prefix="i"):

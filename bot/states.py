@@ -14,6 +14,7 @@ class SettingsFlow(StatesGroup):
     display_name = State()
     team_name = State()
     timezone = State()  # data["target"]: "user" or "tteam"
+    workday_start = State()
 
 
 class ExportFlow(StatesGroup):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 from html import escape
 
 from aiogram import Bot, F, Router
@@ -11,20 +11,22 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
-from bot.callbacks import InviteCb, MemberCb, MenuCb, SettingsCb, TimezoneCb, TimezoneTarget
+from bot.callbacks import InviteCb, MemberCb, MenuCb, SettingsCb, TimezoneCb, TimezoneTarget, WorkdayCb
 from bot.config import Settings
 from bot.guards import team_with
 from bot.replies import replace, respond
 from bot.states import SettingsFlow
 from bot.views.common import Screen
 from bot.views.onboarding import invite_links, timezone_keyboard
-from bot.views.settings import confirm, invites_keyboard, members_screen, settings_screen
+from bot.views.schedule_words import clock_time
+from bot.views.settings import confirm, invites_keyboard, members_screen, settings_screen, workday_screen
 from content import Content
 from domain.access import Permission
 from domain.clock import Clock
 from domain.errors import InvalidTimezone
 from domain.models import Membership, User
 from domain.names import clean_name
+from domain.reminder_phrases import parse_time_of_day
 from domain.timezones import RUSSIAN_TIMEZONES, parse_timezone
 from storage import Store
 
@@ -34,7 +36,49 @@ MAX_NAME = 64
 async def _settings(store: Store, content: Content, actor: User, membership: Membership | None) -> Screen:
     fresh = await store.users.get(actor.id) or actor
     team = await store.teams.get_for(actor.id, membership.team_id) if membership else None
-    return settings_screen(content, fresh, membership, team)
+    return settings_screen(content, fresh, membership, team, await store.users.workday_start(actor.id))
+
+
+async def ask_workday_start(
+    callback: CallbackQuery, state: FSMContext, store: Store, content: Content, actor: User
+) -> None:
+    await state.set_state(SettingsFlow.workday_start)
+    await replace(callback, workday_screen(content, await store.users.workday_start(actor.id)))
+
+
+async def workday_start_tapped(
+    callback: CallbackQuery,
+    callback_data: WorkdayCb,
+    state: FSMContext,
+    store: Store,
+    content: Content,
+    actor: User,
+    membership: Membership | None,
+) -> None:
+    start = time(callback_data.minutes // 60, callback_data.minutes % 60)
+    await _save_workday_start(callback, state, store, content, actor, membership, start)
+
+
+async def workday_start_typed(
+    message: Message, state: FSMContext, store: Store, content: Content, actor: User, membership: Membership | None
+) -> None:
+    start = parse_time_of_day(message.text or "")  # a PhraseError: the error handler shows how to type a time
+    await _save_workday_start(message, state, store, content, actor, membership, start)
+
+
+async def _save_workday_start(
+    event: Message | CallbackQuery,
+    state: FSMContext,
+    store: Store,
+    content: Content,
+    actor: User,
+    membership: Membership | None,
+    start: time,
+) -> None:
+    await store.users.set_workday_start(actor.id, start)
+    await state.clear()
+    await respond(event, Screen(content.t("settings.workday_saved", time=clock_time(content, start))))
+    await respond(event, await _settings(store, content, actor, membership))
 
 
 async def show_settings(
@@ -66,9 +110,7 @@ async def ask_timezone(
         team_with(membership, Permission.MANAGE_TEAM)
     await state.set_state(SettingsFlow.timezone)
     await state.set_data({"target": target})
-    await replace(
-        callback, Screen(content.t("settings.ask_timezone"), timezone_keyboard(content, target, clock.now()))
-    )
+    await replace(callback, Screen(content.t("settings.ask_timezone"), timezone_keyboard(content, target, clock.now())))
 
 
 async def _apply_timezone(
@@ -160,9 +202,7 @@ async def team_name_given(
     await message.answer(content.t("settings.team_renamed", team=escape(name)))
 
 
-async def _invites_screen(
-    bot: Bot, store: Store, content: Content, actor: User, team_id: int, now: datetime
-) -> Screen:
+async def _invites_screen(bot: Bot, store: Store, content: Content, actor: User, team_id: int, now: datetime) -> Screen:
     me = await bot.me()
     text = invite_links(content, me.username or "", await store.invites.active(actor.id, team_id, now), now)
     return Screen(text, InlineKeyboardMarkup(inline_keyboard=invites_keyboard(content)))
@@ -259,6 +299,9 @@ def create_router() -> Router:
     router.callback_query.register(show_settings, SettingsCb.filter(F.action == "show"))
     router.callback_query.register(ask_timezone, SettingsCb.filter(F.action.in_({"tz", "ttz"})))
     router.callback_query.register(ask_text, SettingsCb.filter(F.action.in_({"name", "rename"})))
+    router.callback_query.register(ask_workday_start, SettingsCb.filter(F.action == "workday"))
+    router.callback_query.register(workday_start_tapped, WorkdayCb.filter())
+    router.message.register(workday_start_typed, SettingsFlow.workday_start, F.text, ~F.text.startswith("/"))
     router.callback_query.register(show_invites, SettingsCb.filter(F.action == "invites"))
     router.callback_query.register(show_members, SettingsCb.filter(F.action == "members"))
     router.callback_query.register(leave, SettingsCb.filter(F.action.in_({"leave", "leave_yes"})))

@@ -2,31 +2,37 @@
 
 from __future__ import annotations
 
+from datetime import time
 from html import escape
 
 from aiogram.types import InlineKeyboardButton
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.callbacks import InviteCb, MemberCb, MenuCb, SettingsAction, SettingsCb
+from bot.callbacks import InviteCb, MemberCb, MenuCb, SettingsAction, SettingsCb, WorkdayCb
 from bot.views.common import Screen
+from bot.views.schedule_words import clock_time
 from content import Content
 from domain.models import Member, Membership, Role, Team, User
 
+WORKDAY_CHOICES = (7, 8, 9, 10)
 HEAD_ACTIONS: tuple[SettingsAction, ...] = ("rename", "ttz", "invites", "members")
 
 
-def settings_screen(content: Content, actor: User, membership: Membership | None, team: Team | None) -> Screen:
+def settings_screen(
+    content: Content, actor: User, membership: Membership | None, team: Team | None, workday_start: time
+) -> Screen:
     lines = [
         content.t("settings.title"),
         content.t("settings.name", name=escape(actor.display_name)),
         content.t("settings.timezone", timezone=actor.timezone or content.t("settings.not_set")),
+        content.t("settings.workday", time=clock_time(content, workday_start)),
     ]
     if membership is not None and team is not None:
         lines.append(
             content.t("settings.team", team=escape(team.name), role=content.t(f"roles.{membership.role.value}"))
         )
     builder = InlineKeyboardBuilder()
-    actions: list[SettingsAction] = ["tz", "name"]
+    actions: list[SettingsAction] = ["tz", "name", "workday"]
     if membership is not None and membership.role is Role.HEAD:
         actions += HEAD_ACTIONS
     if membership is not None:
@@ -36,6 +42,15 @@ def settings_screen(content: Content, actor: User, membership: Membership | None
     builder.button(text=content.t("menu.buttons.menu"), callback_data=MenuCb(action="menu"))
     builder.adjust(2)
     return Screen("\n".join(lines), builder.as_markup())
+
+
+def workday_screen(content: Content, current: time) -> Screen:
+    builder = InlineKeyboardBuilder()
+    for hour in WORKDAY_CHOICES:
+        builder.button(text=clock_time(content, time(hour)), callback_data=WorkdayCb(minutes=hour * 60))
+    builder.button(text=content.t("settings.buttons.back"), callback_data=SettingsCb(action="show"))
+    builder.adjust(4, 1)
+    return Screen(content.t("settings.ask_workday", time=clock_time(content, current)), builder.as_markup())
 
 
 def invites_keyboard(content: Content) -> list[list[InlineKeyboardButton]]:
