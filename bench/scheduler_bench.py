@@ -332,7 +332,7 @@ def startup_child(db_path: str, api_url: str) -> None:
         t0 = time.perf_counter()
         store = await open_store(db_path)
         t_store = time.perf_counter() - t0
-        rig = build_rig(store, api_url, Path(db_path), 25.0, 5.0, content, dispatcher=False)
+        rig = build_rig(store, api_url, Path(db_path), 25.0, content, dispatcher=False)
         t_built = time.perf_counter() - t0
         await start_rig(rig, poll=False)
         startup_s = time.perf_counter() - t0
@@ -437,10 +437,9 @@ async def burst_phase(
     arrivals: Arrivals,
     people: list[int],
     rate: float,
-    bb: float,
     content: Content,
 ) -> dict[str, Any]:
-    rig = build_rig(store, stub.base_url, db_path, rate, bb, content, dispatcher=True)
+    rig = build_rig(store, stub.base_url, db_path, rate, content, dispatcher=True)
     calls_before = len(stub.calls)
     await start_rig(rig, poll=True)
     print(f"  engine.start() in this process (warm): {rig.timings['engine.start']:.3f} s")
@@ -488,12 +487,11 @@ async def broadcast_phase(
     arrivals: Arrivals,
     people: list[int],
     rate: float,
-    bb: float,
     taps: int,
     content: Content,
 ) -> dict[str, Any]:
     await asyncio.sleep(1.5)  # the stand-in's one-second window forgets the burst
-    rig = build_rig(store, stub.base_url, db_path, rate, bb, content, dispatcher=True)
+    rig = build_rig(store, stub.base_url, db_path, rate, content, dispatcher=True)
     calls_before = len(stub.calls)
     accepted_before = stub.messages_accepted
     await start_rig(rig, poll=True)
@@ -501,7 +499,7 @@ async def broadcast_phase(
     reminder_id = await add_broadcast(store, people, due)
     rig.engine.wake_at(due)
     print(
-        f"  one team reminder to {len(people):,} members due at {due:%H:%M:%S}, SendBudget rate {rate:g}, burst {bb:g}"
+        f"  one team reminder to {len(people):,} members due at {due:%H:%M:%S}, SendBudget rate {rate:g}"
     )
     expected_s = len(people) / rate
     tapped: set[int] = set()
@@ -577,6 +575,8 @@ async def broadcast_phase(
         f"bot-wide pauses; wake-ups skipped by APScheduler: {SKIPPED.count}"
     )
     print_counts(counts)
+    if stub.flood is not None:
+        print(f"  429 reasons so far (stand-in): {stub.flood.refusals}")
     p95 = quantile(latencies, 0.95)
     if latencies:
         print(

@@ -136,53 +136,113 @@ class FloodGate:
                 return
 
 
+Finish = Callable[[], None]
+
+
 class SendBudget:
     """The overall message rate, shared by replies and scheduled sends: at most `rate_per_s` x `window_s`
-    messages in any window of `window_s` (+ a small margin for network jitter), which is how Telegram counts.
+    messages in any window of `window_s`, which is how Telegram counts.
 
-    A sliding window, not a token bucket with a burst: it never lets a second hold more than the limit, and a
-    sleeper that wakes late loses no capacity (the window only looks at when messages actually went out).
-    Replies `take_now()`: they never wait and may push the window over the limit, which scheduled sends then
-    wait out in `acquire()`. So a broadcast never delays a reply, and replies still slow broadcasts down.
-    aiolimiter, asyncio-throttle and the like only block until capacity is free: none lets one kind of caller
-    go ahead of the waiting ones, which is the whole point here.
+    A message takes room when it starts and is dated when Telegram has answered (`finish`): Telegram saw it
+    somewhere in between, so counting it from its answer keeps every window honest however late a busy loop
+    sends it, and a sleeper that wakes late loses no capacity. Scheduled sends (`acquire`) leave `reserve`
+    places of each window to replies; a reply (`for_reply`) takes any free place, waits at most
+    `reply_wait_s` for one, and then goes anyway. So a broadcast never delays a reply by more than that, and
+    replies still slow broadcasts down. aiolimiter, asyncio-throttle and the like have one kind of caller: none
+    keeps places for another kind, which is the whole point here.
     """
 
-    def __init__(self, clock: Clock, rate_per_s: float = 25.0, window_s: float = 1.0, margin_s: float = 0.02) -> None:
-        if rate_per_s <= 0 or window_s <= 0 or margin_s < 0:
+    def __init__(
+        self,
+        clock: Clock,
+        rate_per_s: float = 25.0,
+        window_s: float = 1.0,
+        reserve: int = 1,
+        reply_wait_s: float = 0.5,
+    ) -> None:
+        if rate_per_s <= 0 or window_s <= 0 or reserve < 0 or reply_wait_s < 0:
             raise ValueError("the rate and the window must be positive")
         self._clock = clock
         self.rate_per_s = rate_per_s
         self.capacity = max(1, int(rate_per_s * window_s + _ROUNDING))
-        self._span = window_s + margin_s
-        self._sent: deque[float] = deque(maxlen=self.capacity * 8)  # when recent messages went out
+        self._scheduled_capacity = max(1, self.capacity - reserve)
+        self._window_s = window_s
+        self._reply_wait_s = reply_wait_s
+        self._answered: deque[float] = deque(maxlen=self.capacity * 8)  # when Telegram answered recent messages
+        self._in_flight = 0
+        self._changed = asyncio.Event()
         self._queue = asyncio.Lock()  # scheduled sends take their turns in order
 
     @property
     def tokens(self) -> int:
-        """Messages that may go out right now; negative when replies went over the limit."""
-        return self.capacity - self._in_window(self._clock.monotonic())
+        """Messages that may start right now; negative when replies went over the limit."""
+        return self.capacity - self._taken(self._clock.monotonic())
 
-    def take_now(self) -> None:
-        self._sent.append(self._clock.monotonic())
+    def take_now(self) -> Finish:
+        """Room at once, over the limit if need be; call the returned `finish` when Telegram has answered."""
+        self._in_flight += 1
+        return self._finisher()
 
-    async def acquire(self) -> None:
+    async def for_reply(self) -> Finish:
+        """A reply's room: any free place, or after at most `reply_wait_s`, over the limit."""
+        deadline = self._clock.monotonic() + self._reply_wait_s
+        while (wait := self._wait_s(self.capacity)) != 0.0:
+            left = deadline - self._clock.monotonic()
+            if left <= 0:
+                break
+            await self._wait(left if wait is None else min(wait, left))
+        return self.take_now()
+
+    async def acquire(self) -> Finish:
+        """A scheduled message's room, when there is some; call the returned `finish` after the call."""
         async with self._queue:
-            # Re-checked after each sleep: replies may have taken the room meanwhile.
-            while (wait := self._wait_s()) > 0:
-                await self._clock.sleep(wait)
-            self._sent.append(self._clock.monotonic())
+            # Re-checked after each wait: replies may have taken the room meanwhile.
+            while (wait := self._wait_s(self._scheduled_capacity)) != 0.0:
+                await self._wait(wait)
+            self._in_flight += 1
+        return self._finisher()
 
-    def _in_window(self, now: float) -> int:
-        return sum(1 for moment in self._sent if moment > now - self._span)
+    def _finisher(self) -> Finish:
+        done = False
 
-    def _wait_s(self) -> float:
+        def finish() -> None:
+            nonlocal done
+            if done:
+                return
+            done = True
+            self._in_flight -= 1
+            self._answered.append(self._clock.monotonic())
+            self._changed.set()
+
+        return finish
+
+    def _recent(self, now: float) -> list[float]:
+        return [moment for moment in self._answered if moment > now - self._window_s]
+
+    def _taken(self, now: float) -> int:
+        return len(self._recent(now)) + self._in_flight
+
+    def _wait_s(self, capacity: int) -> float | None:
+        """0: room now; seconds until an answered message leaves the window; None: wait for one in flight."""
         now = self._clock.monotonic()
-        if self._in_window(now) < self.capacity:
+        recent = self._recent(now)
+        excess = len(recent) + self._in_flight - capacity + 1
+        if excess <= 0:
             return 0.0
-        # The oldest message that still keeps the window full must leave it.
-        recent = [moment for moment in self._sent if moment > now - self._span]
-        return recent[-self.capacity] + self._span - now + _ROUNDING
+        if excess <= len(recent):
+            return recent[excess - 1] + self._window_s - now + _ROUNDING
+        return None
+
+    async def _wait(self, seconds: float | None) -> None:
+        self._changed.clear()
+        waits: list[asyncio.Future[Any]] = [asyncio.ensure_future(self._changed.wait())]
+        if seconds is not None:
+            waits.append(asyncio.ensure_future(self._clock.sleep(seconds)))
+        try:
+            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiting in waits:
+                waiting.cancel()
 
 
 class RetryingDelivery(BaseRequestMiddleware):
@@ -229,8 +289,20 @@ class RetryingDelivery(BaseRequestMiddleware):
         method: TelegramMethod[TelegramType],
     ) -> Response[TelegramType]:
         """A 429 is never a failed attempt: the reply waits as long as Telegram says, however long."""
-        if self._budget is not None and method.__api_method__ in SENDING_METHODS:
-            self._budget.take_now()
+        if self._budget is None or method.__api_method__ not in SENDING_METHODS:
+            return await self._reply_attempts(make_request, bot, method)
+        finish = await self._budget.for_reply()
+        try:
+            return await self._reply_attempts(make_request, bot, method)
+        finally:
+            finish()
+
+    async def _reply_attempts(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
         started = self._clock.monotonic()
         failures = 0
         while True:

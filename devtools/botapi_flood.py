@@ -44,6 +44,7 @@ class FloodControl:
         self._accepted_at: deque[float] = deque()  # the last second's accepted sending calls
         self._last_in_chat: dict[int, float] = {}
         self._refusing_until = 0.0
+        self.refusals: dict[str, int] = {"paused": 0, "overall": 0, "chat": 0}  # why 429s were answered
 
     def refusal(self, method: str, params: dict[str, Any]) -> ApiError | None:
         """None if the call may go through (and counts it), else the 429 to answer."""
@@ -51,11 +52,14 @@ class FloodControl:
             return None
         now = self._monotonic()
         if now < self._refusing_until:
+            self.refusals["paused"] += 1
             return too_many_requests(max(1, math.ceil(self._refusing_until - now)))
         while self._accepted_at and self._accepted_at[0] <= now - 1.0:
             self._accepted_at.popleft()
         chat_id = _chat_id(params)
-        if len(self._accepted_at) >= self.limits.per_second or self._chat_too_soon(chat_id, now):
+        overall = len(self._accepted_at) >= self.limits.per_second
+        if overall or self._chat_too_soon(chat_id, now):
+            self.refusals["overall" if overall else "chat"] += 1
             self._refusing_until = now + self.limits.retry_after
             return too_many_requests(self.limits.retry_after)
         self._accepted_at.append(now)

@@ -130,7 +130,13 @@ class Sender:
         # The flood pause before the token: tokens taken during a pause would all go out at once when it ends.
         await self._pacer.wait_turn(outgoing.chat_id, interval)
         await self._gate.wait()
-        await self._budget.acquire()
+        finish = await self._budget.acquire()
+        try:
+            return await self._send_now(outgoing)
+        finally:
+            finish()
+
+    async def _send_now(self, outgoing: Outgoing) -> SendOutcome:
         if (paused := self._gate.remaining()) > 0:  # a 429 came while this waited for its token
             return RetryLater(paused, "bot-wide flood pause")
         try:

@@ -162,15 +162,17 @@ async def test_a_callback_answer_is_given_up_when_the_wait_outlasts_the_query(
     assert recorder.rows == [(None, "answerCallbackQuery", False)]
 
 
-async def test_a_reply_takes_a_token_without_waiting(bot: Bot, clock: FakeClock, recorder: Recorder) -> None:
-    budget = SendBudget(clock, rate_per_s=1)
+async def test_a_reply_counts_and_waits_at_most_half_a_second(bot: Bot, clock: FakeClock, recorder: Recorder) -> None:
+    budget = SendBudget(clock, rate_per_s=1, reply_wait_s=0.5)
     delivery = RetryingDelivery(recorder, clock=clock, budget=budget)
-    for _ in range(3):
+    await call(delivery, Script(clock), bot)
+    assert clock.slept == []  # a free place: at once
+    for _ in range(2):
         await call(delivery, Script(clock), bot)
-    assert clock.slept == []
-    assert budget.tokens == pytest.approx(-2)
-    await call(delivery, Script(clock), bot, CALLBACK_ANSWER)  # not a message: no token
-    assert budget.tokens == pytest.approx(-2)
+    assert sum(clock.slept) == pytest.approx(1.0)  # the window was full: half a second each, then over the limit
+    assert budget.tokens == 1 - 2  # the first has left the window by now; the other two are over the limit
+    await call(delivery, Script(clock), bot, CALLBACK_ANSWER)  # not a message: takes no place
+    assert budget.tokens == 1 - 2
 
 
 # --- bulk sends: one try, the sender decides ----------------------------------------------------

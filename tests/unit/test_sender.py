@@ -169,7 +169,7 @@ async def test_waiting_for_a_chat_does_not_hold_a_global_token() -> None:
     """Budget: one message per 0.5 s; the chat: one per 0.75 s. A second message to a chat that just got one
     must let a message to another chat take the next token (at 0.5 s) while it waits for its chat (at 0.75 s)."""
     clock = SystemClock()
-    budget = SendBudget(clock, rate_per_s=2, window_s=0.5, margin_s=0)
+    budget = SendBudget(clock, rate_per_s=2, window_s=0.5, reserve=0)
     world = World(Bot("42:TEST", session=RecordingSession()), clock, budget, per_chat_interval_s=0.75)
     await world.sender.send(Outgoing(USER, "раз"))
     await asyncio.gather(world.sender.send(Outgoing(USER, "два")), world.sender.send(Outgoing(OTHER_USER, "раз")))
