@@ -124,3 +124,19 @@ class ReminderDraftCb(CallbackData, prefix="rd"):
 class TaskDueCb(CallbackData, prefix="tdu"):
     task: Id
     choice: DueChoice
+
+
+class TaskUndoCb(CallbackData, prefix="tun"):
+    """«Вернуть» after ✓: the task is open again."""
+
+    task: Id
+
+
+class TaskOpenCb(CallbackData, prefix="to"):
+    """One task: its action and why, from the checklist item it came from."""
+
+    task: Id
+
+
+class TaskListCb(CallbackData, prefix="tl"):
+    view: Literal["open", "done"]

@@ -248,8 +248,8 @@ async def add_task(
         callback_answer.text = content.t("errors.stale_button")
         return
     item = checklist.items[callback_data.index]
-    await store.tasks.add(actor.id, run.team_id, item.task, checklist.key, item.key, clock.now())
-    callback_answer.text = content.t("tasks.added", task=item.task)
+    _, created = await store.tasks.add_or_find(actor.id, run.team_id, item.task, checklist.key, item.key, clock.now())
+    callback_answer.text = content.t("tasks.added" if created else "tasks.already_added", task=item.task)
 
 
 def create_router() -> Router:

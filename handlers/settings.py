@@ -17,7 +17,7 @@ from bot.guards import team_with
 from bot.replies import replace, respond
 from bot.states import SettingsFlow
 from bot.views.common import Screen
-from bot.views.onboarding import invite_links, timezone_keyboard
+from bot.views.onboarding import invite_links, timezone_aliases, timezone_keyboard, timezone_label
 from bot.views.schedule_words import clock_time
 from bot.views.settings import confirm, invites_keyboard, members_screen, settings_screen, workday_screen
 from content import Content
@@ -129,7 +129,7 @@ async def _apply_timezone(
     else:
         await store.users.set_timezone(actor.id, timezone)
     await state.clear()
-    await respond(event, Screen(content.t("settings.timezone_saved", timezone=timezone)))
+    await respond(event, Screen(content.t("settings.timezone_saved", timezone=timezone_label(content, timezone, None))))
     await respond(event, await _settings(store, content, actor, membership))
 
 
@@ -159,7 +159,7 @@ async def timezone_typed(
 ) -> None:
     target = (await state.get_data()).get("target", "user")
     try:
-        timezone = parse_timezone(message.text or "")
+        timezone = parse_timezone(message.text or "", timezone_aliases(content))
     except InvalidTimezone:
         keyboard = timezone_keyboard(content, target, clock.now())
         await message.answer(content.t("errors.invalid_timezone"), reply_markup=keyboard)

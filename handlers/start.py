@@ -15,7 +15,7 @@ from bot.config import Settings
 from bot.replies import replace, respond
 from bot.states import Onboarding
 from bot.views.common import Screen, main_menu
-from bot.views.onboarding import choose_role, invite_links, team_created, timezone_keyboard
+from bot.views.onboarding import choose_role, invite_links, team_created, timezone_aliases, timezone_keyboard
 from content import Content
 from domain.clock import Clock
 from domain.errors import InvalidTimezone
@@ -125,7 +125,7 @@ async def team_timezone_typed(
 ) -> None:
     now = clock.now()
     try:
-        timezone = parse_timezone(message.text or "")
+        timezone = parse_timezone(message.text or "", timezone_aliases(content))
     except InvalidTimezone:
         await message.answer(
             content.t("errors.invalid_timezone"),
@@ -156,7 +156,7 @@ async def _create_team(
     await state.clear()
     me = await bot.me()
     links = invite_links(content, me.username or "", list(created.invites), now)
-    screen = team_created(content, created.team, links)
+    screen = team_created(content, created.team, links, now)
     if isinstance(event, CallbackQuery):
         await replace(event, screen)
     else:

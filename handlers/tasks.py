@@ -12,16 +12,17 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
-from bot.callbacks import MenuCb, TaskDoneCb, TaskDueCb
+from bot.callbacks import MenuCb, TaskDoneCb, TaskDueCb, TaskListCb, TaskOpenCb, TaskUndoCb
 from bot.guards import team_with
 from bot.replies import replace, respond
 from bot.states import TaskDueFlow
 from bot.views.common import Screen
-from bot.views.tasks import due_choice, tasks_screen
+from bot.views.tasks import MAX_DONE_SHOWN, done_screen, due_choice, task_card, tasks_screen
 from content import Content
+from content.schema import Item
 from domain.access import Permission
 from domain.clock import Clock
-from domain.models import Membership, User
+from domain.models import Membership, Task, User
 from domain.typed_dates import TypedDateError, parse_typed_date
 from services import reminders as use
 from storage import Store
@@ -33,9 +34,11 @@ def _today(clock: Clock, actor: User) -> date:
     return clock.now().astimezone(ZoneInfo(actor.timezone or "UTC")).date()
 
 
-async def _screen(store: Store, content: Content, clock: Clock, actor: User, team_id: int) -> Screen:
+async def _screen(
+    store: Store, content: Content, clock: Clock, actor: User, team_id: int, just_done: Task | None = None
+) -> Screen:
     tasks = await store.tasks.list(actor.id, team_id, include_done=False)
-    return tasks_screen(content, tasks, _today(clock, actor))
+    return tasks_screen(content, tasks, _today(clock, actor), just_done)
 
 
 async def show_tasks(
@@ -65,7 +68,67 @@ async def task_done(
     team_id = team_with(membership, Permission.MANAGE_TASKS)
     task = await use.complete_task(store, actor.id, callback_data.task, clock.now())
     callback_answer.text = content.t("tasks.marked_done", title=task.title)[:200]
+    await replace(callback, await _screen(store, content, clock, actor, team_id, just_done=task))
+
+
+async def task_undo(
+    callback: CallbackQuery,
+    callback_data: TaskUndoCb,
+    store: Store,
+    content: Content,
+    clock: Clock,
+    actor: User,
+    membership: Membership | None,
+    callback_answer: CallbackAnswer,
+    reminder_engine: use.WakeUp | None = None,
+) -> None:
+    """«Вернуть»: the task is open again with its due date; the day's reminder comes back if the day is ahead."""
+    team_id = team_with(membership, Permission.MANAGE_TASKS)
+    task = await store.tasks.reopen(actor.id, callback_data.task)
+    if task.due_date is not None and task.due_date >= _today(clock, actor):
+        await _set_due(store, content, clock, actor, task.id, task.due_date, reminder_engine)
+    callback_answer.text = content.t("tasks.undone", title=task.title)[:200]
     await replace(callback, await _screen(store, content, clock, actor, team_id))
+
+
+async def task_list(
+    callback: CallbackQuery,
+    callback_data: TaskListCb,
+    state: FSMContext,
+    store: Store,
+    content: Content,
+    clock: Clock,
+    actor: User,
+    membership: Membership | None,
+) -> None:
+    team_id = team_with(membership, Permission.MANAGE_TASKS)
+    await state.clear()
+    if callback_data.view == "done":
+        done = await store.tasks.list_done(actor.id, team_id, limit=MAX_DONE_SHOWN)
+        await replace(callback, done_screen(content, done, actor.timezone))
+    else:
+        await replace(callback, await _screen(store, content, clock, actor, team_id))
+
+
+async def task_open(
+    callback: CallbackQuery,
+    callback_data: TaskOpenCb,
+    store: Store,
+    content: Content,
+    actor: User,
+    membership: Membership | None,
+) -> None:
+    team_with(membership, Permission.MANAGE_TASKS)
+    task = await store.tasks.get(actor.id, callback_data.task)
+    await replace(callback, task_card(content, task, _source_item(content, task), actor.timezone))
+
+
+def _source_item(content: Content, task: Task) -> Item | None:
+    """The checklist item the task was made from (gone if the content changed since)."""
+    checklist = content.checklists.get(task.source_checklist or "")
+    if checklist is None:
+        return None
+    return next((item for item in checklist.items if item.key == task.source_item), None)
 
 
 async def task_due(
@@ -147,5 +210,8 @@ def create_router() -> Router:
     router.callback_query.register(show_tasks, MenuCb.filter(F.action == "tasks"))
     router.callback_query.register(task_done, TaskDoneCb.filter())
     router.callback_query.register(task_due, TaskDueCb.filter())
+    router.callback_query.register(task_undo, TaskUndoCb.filter())
+    router.callback_query.register(task_list, TaskListCb.filter())
+    router.callback_query.register(task_open, TaskOpenCb.filter())
     router.message.register(due_typed, TaskDueFlow.date, F.text, ~F.text.startswith("/"))
     return router

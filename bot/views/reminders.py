@@ -10,6 +10,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.callbacks import DeliveryCb, MenuCb, ReminderCb, ReminderDraftCb
 from bot.views.common import Screen
+from bot.views.onboarding import timezone_label
 from bot.views.schedule_words import describe_moment, describe_rule
 from content import Content
 from domain.reminders import DueDelivery, Outcome, Reminder, ReminderKind, ReminderState
@@ -134,7 +135,7 @@ def draft_card(content: Content, title: str, rule: Rule, timezone: str, first: d
         "reminders.card",
         title=escape(title),
         when=describe_moment(content, first, timezone, now),
-        timezone=timezone,
+        timezone=timezone_label(content, timezone, now),
         rule=describe_rule(content, rule),
     )
     return Screen(text, builder.as_markup())

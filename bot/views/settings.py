@@ -10,6 +10,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.callbacks import InviteCb, MemberCb, MenuCb, SettingsAction, SettingsCb, WorkdayCb
 from bot.views.common import Screen
+from bot.views.onboarding import timezone_label
 from bot.views.schedule_words import clock_time
 from content import Content
 from domain.models import Member, Membership, Role, Team, User
@@ -24,7 +25,10 @@ def settings_screen(
     lines = [
         content.t("settings.title"),
         content.t("settings.name", name=escape(actor.display_name)),
-        content.t("settings.timezone", timezone=actor.timezone or content.t("settings.not_set")),
+        content.t(
+            "settings.timezone",
+            timezone=timezone_label(content, actor.timezone, None) if actor.timezone else content.t("settings.not_set"),
+        ),
         content.t("settings.workday", time=clock_time(content, workday_start)),
     ]
     if membership is not None and team is not None:

@@ -75,3 +75,27 @@ async def test_unknown_text_gets_help(tg: FakeTelegram) -> None:
 async def test_stale_unknown_button_is_answered_politely(tg: FakeTelegram) -> None:
     await tg.tap(STRANGER, "zz:unknown")
     assert tg.last_callback_answer() == tg.content.t("errors.stale_button")
+
+
+async def test_typed_russian_city_sets_its_zone_and_is_shown_in_russian(tg: FakeTelegram) -> None:
+    await tg.send(HEAD, "/start")
+    await tg.tap(HEAD, tg.button(HEAD, tg.content.t("start.role_buttons.head")))
+    await tg.send(HEAD, "Гамма")
+    await tg.send(HEAD, "новосибирск")
+    membership = await tg.store.teams.current_membership(HEAD)
+    assert membership is not None
+    assert (await tg.store.teams.get_for(HEAD, membership.team_id)).timezone == "Asia/Novosibirsk"
+    assert "Новосибирск (UTC+7)" in tg.last_text(HEAD)
+    assert "Asia/Novosibirsk" not in tg.last_text(HEAD)
+
+
+async def test_cis_capitals_are_offered_after_the_russian_zones(tg: FakeTelegram) -> None:
+    await tg.send(HEAD, "/start")
+    await tg.tap(HEAD, tg.button(HEAD, tg.content.t("start.role_buttons.head")))
+    await tg.send(HEAD, "Дельта")
+    labels = [text for text, _ in tg.buttons(HEAD)]
+    assert labels[11].startswith("Камчатка") and labels[12].startswith("Минск")
+    await tg.tap(HEAD, tg.button(HEAD, labels[13]))
+    membership = await tg.store.teams.current_membership(HEAD)
+    assert membership is not None
+    assert (await tg.store.teams.get_for(HEAD, membership.team_id)).timezone == "Asia/Almaty"
