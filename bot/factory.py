@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 from aiogram import Bot, Dispatcher
@@ -95,4 +96,13 @@ def create_dispatcher(
     # A failed handler's tap is answered once, by the error handler.
     dispatcher.callback_query.middleware(AnswerTapOnce(pre=False))
     dispatcher.include_routers(*get_routers())
+    dispatcher.startup.register(_freeze_startup_objects)
     return dispatcher
+
+
+async def _freeze_startup_objects() -> None:
+    """aiogram's and pydantic's models, the content and the routers are a few hundred thousand objects that live
+    as long as the process; every full garbage collection walked them all (about 0.4 s on 2 cores, a pause for
+    every update in flight). Frozen once polling starts, collections walk only what updates create."""
+    gc.collect()
+    gc.freeze()
