@@ -1,6 +1,6 @@
 """Checklist answer taps per second: the real bot against a bare aiogram bot (prints figures; not a test).
 
-`python -m bench.tap_bench [--users 100] [--answers 20] [--rounds 3]`
+`python -m bench.tap_bench [--users 100] [--answers 20] [--rounds 3] [--no-send-budget]`
 
 In one run, on 127.0.0.1 only, two Bot API stand-ins (`devtools/botapi_stub.py`, one per bot, so neither bot's
 long poll ends the other's) serve two bot processes that poll them as in production:
@@ -9,7 +9,9 @@ long poll ends the other's) serve two bot processes that poll them as in product
   answers the tap (the same two Bot API calls as the real bot), no storage, no middleware, no callback-data filter;
   its screens are the real question screens, built once at start, so both bots send the same bytes;
 - real: the bot's own Dispatcher (`bot.factory.create_dispatcher`, with its middlewares, FSM storage on SQLite and
-  event isolation) and `create_bot`, on a fresh SQLite file, logging as in production (`LOG_LEVEL`, default INFO).
+  event isolation) and Bot (`create_bot` with the flood gate and the send budget, as `bot.app.run_bot` builds
+  them; `--no-send-budget` leaves the budget out, so replies never wait for room in the overall message rate), on
+  a fresh SQLite file, logging as in production (`LOG_LEVEL`, default INFO).
 
 Each round, for each bot, `--users` new people (heads of sales with a team, seeded in the database before the bot
 starts) open the longest checklist through the bot's own screens (/checklists, open, start), then answer in a
@@ -96,7 +98,7 @@ async def serve_bare(api_url: str, token: str) -> None:
         await bot.session.close()
 
 
-async def serve_real(api_url: str, token: str, db_path: Path, log_level: str) -> None:
+async def serve_real(api_url: str, token: str, db_path: Path, log_level: str, send_budget: bool) -> None:
     """The real bot's Dispatcher and Bot as `bot.app.run_bot` builds them, without the analysis pool and the
     reminder engine (a tap uses neither)."""
     from bot.config import Settings
@@ -117,7 +119,8 @@ async def serve_real(api_url: str, token: str, db_path: Path, log_level: str) ->
     content = load_content(settings.locale)
     clock = SystemClock()
     store = await open_store(settings.database_path)
-    gate, budget = FloodGate(clock), SendBudget(clock, rate_per_s=settings.send_rate)
+    gate = FloodGate(clock)
+    budget = SendBudget(clock, rate_per_s=settings.send_rate) if send_budget else None
     bot = create_bot(settings, store, clock, gate, budget)
     dispatcher = create_dispatcher(settings, store, content, clock)
     try:
@@ -347,7 +350,8 @@ async def bench(args: argparse.Namespace) -> dict[str, float | int]:
                 await stub.start()
             watches = {kind: ChatWatch(stub) for kind, stub in stubs.items()}
             await children["bare"].start([])
-            await children["real"].start(["--db", str(db_path), "--log-level", args.log_level])
+            extra = ["--db", str(db_path), "--log-level", args.log_level]
+            await children["real"].start(extra + ([] if args.send_budget else ["--no-send-budget"]))
             for number, users in enumerate(rounds):
                 order = ("bare", "real") if number % 2 == 0 else ("real", "bare")
                 for kind in order:
@@ -383,6 +387,8 @@ def summary(args: argparse.Namespace, passes: list[Pass]) -> dict[str, float | i
     real_rate = statistics.median(p.rate for p in real)
     ratio = statistics.median(ratios)
     print(f"machine: {os.cpu_count()} cores; {args.users} users x {args.answers} answers, {args.rounds} rounds")
+    wiring = "with the SendBudget, as run_bot" if args.send_budget else "without the SendBudget (--no-send-budget)"
+    print(f"real bot: create_dispatcher + create_bot {wiring}, LOG_LEVEL={args.log_level}")
     for kind, chosen in (("bare", bare), ("real", real)):
         rates = ", ".join(f"{p.rate:.0f}" for p in chosen)
         print(
@@ -413,6 +419,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--answers", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=3, help="each round measures both bots (default 3)")
     parser.add_argument("--log-level", default=os.environ.get("LOG_LEVEL", "INFO"), help="the real bot's LOG_LEVEL")
+    parser.add_argument(
+        "--no-send-budget",
+        dest="send_budget",
+        action="store_false",
+        help="build the real bot without the shared SendBudget (its replies then never wait for room in the "
+        "overall message rate); default: as bot.app.run_bot builds it",
+    )
     parser.add_argument("--timeout", type=float, default=600.0, help="give up after this many seconds")
     parser.add_argument("--serve", choices=("bare", "real"), help=argparse.SUPPRESS)  # a bot process of the bench
     parser.add_argument("--api", help=argparse.SUPPRESS)
@@ -423,7 +436,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.serve == "bare":
             serve = serve_bare(args.api, token)
         else:
-            serve = serve_real(args.api, token, args.db, args.log_level)
+            serve = serve_real(args.api, token, args.db, args.log_level, args.send_budget)
         with contextlib.suppress(KeyboardInterrupt):
             asyncio.run(serve)
         return 0

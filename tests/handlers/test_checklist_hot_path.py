@@ -1,0 +1,88 @@
+"""The answer tap writes only what changed, and a restart still resumes at the question on screen."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from aiogram import Bot
+from aiogram.fsm.storage.base import StorageKey
+
+from bot.callbacks import AnswerCb, ChecklistCb, QuestionCb
+from bot.config import Settings
+from bot.factory import create_dispatcher
+from storage import Store, open_store
+from storage.fsm import SQLiteStorage
+from tests.handlers.conftest import FakeTelegram
+from tests.handlers.helpers import HEAD, onboard_head
+from tests.handlers.recording import RecordingSession
+
+
+@pytest.fixture
+async def restarted(tg: FakeTelegram, tmp_path: Path) -> AsyncIterator[FakeTelegram]:
+    """The same database opened again by a new Dispatcher, as after a crash: nothing kept in memory."""
+    store: Store = await open_store(tmp_path / "coach.db")
+    settings = Settings(bot_token="42:TEST", database_path=tmp_path / "coach.db")  # type: ignore[arg-type]
+    session = RecordingSession()
+    bot = Bot(token="42:TEST", session=session)
+    yield FakeTelegram(create_dispatcher(settings, store, tg.content), bot, session, store, tg.content)
+    await store.close()
+
+
+async def _start_six(tg: FakeTelegram) -> int:
+    await onboard_head(tg)
+    await tg.tap(HEAD, ChecklistCb(action="start", key="six").pack())
+    membership = await tg.store.teams.current_membership(HEAD)
+    assert membership is not None
+    run = await tg.store.runs.in_progress(HEAD, membership.team_id, "six")
+    assert run is not None
+    return run.id
+
+
+async def test_answers_in_order_write_no_fsm_state_and_a_restart_resumes(
+    tg: FakeTelegram, restarted: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run_id = await _start_six(tg)
+    total = len(tg.content.checklist("six").items)
+    writes: list[str] = []
+    write = SQLiteStorage._write
+
+    async def counting(self: SQLiteStorage, key: StorageKey, sql: str, value: str | None) -> None:
+        writes.append(sql)
+        await write(self, key, sql, value)
+
+    monkeypatch.setattr(SQLiteStorage, "_write", counting)
+    for index in range(3):
+        await tg.tap(HEAD, AnswerCb(run=run_id, index=index, option=0).pack())
+        assert f"Вопрос {index + 2} из {total}" in tg.last_text(HEAD)
+    assert writes == []  # the position on screen follows from the saved answers
+    assert len(await tg.store.runs.answers(HEAD, run_id)) == 3
+
+    await restarted.tap(HEAD, AnswerCb(run=run_id, index=3, option=1).pack())
+    assert f"Вопрос 5 из {total}" in restarted.last_text(HEAD)
+    await restarted.tap(HEAD, AnswerCb(run=run_id, index=3, option=0).pack())  # a double tap: already answered
+    assert restarted.last_callback_answer() == tg.content.t("checklists.stale_question")
+
+
+async def test_a_question_reached_with_back_is_remembered_with_its_answer(
+    tg: FakeTelegram, restarted: FakeTelegram
+) -> None:
+    run_id = await _start_six(tg)
+    total = len(tg.content.checklist("six").items)
+    for index in range(3):
+        await tg.tap(HEAD, AnswerCb(run=run_id, index=index, option=0).pack())
+    await tg.tap(HEAD, QuestionCb(run=run_id, index=3, action="back").pack())
+    await tg.tap(HEAD, QuestionCb(run=run_id, index=2, action="back").pack())
+    assert f"Вопрос 2 из {total}" in tg.last_text(HEAD)
+    await tg.tap(HEAD, AnswerCb(run=run_id, index=1, option=2).pack())  # changed: question 3 is shown next
+    assert f"Вопрос 3 из {total}" in tg.last_text(HEAD)
+
+    await restarted.tap(HEAD, AnswerCb(run=run_id, index=3, option=0).pack())  # not the one on screen
+    assert restarted.last_callback_answer() == tg.content.t("checklists.stale_question")
+    assert f"Вопрос 3 из {total}" in restarted.last_text(HEAD)
+    await restarted.tap(HEAD, AnswerCb(run=run_id, index=2, option=1).pack())
+    assert f"Вопрос 4 из {total}" in restarted.last_text(HEAD)
+    answers = await restarted.store.runs.answers(HEAD, run_id)
+    items = [item.key for item in tg.content.checklist("six").items]
+    assert len(answers) == 3 and answers[items[2]] != answers[items[0]]
