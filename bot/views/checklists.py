@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from html import escape
 from typing import Literal
 
-from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
@@ -15,6 +15,8 @@ from content import Content
 from content.schema import Checklist
 from domain.checklists import ChecklistResult, RunComparison
 from domain.models import ChecklistRun
+
+QuestionAction = Literal["why", "back", "later"]
 
 MAX_WEAK_SHOWN = 5
 MAX_CHANGES_SHOWN = 8
@@ -85,20 +87,43 @@ def question(
         if item.looks_like:
             parts.append(content.t("checklists.looks_like", text=escape(item.looks_like)))
         parts.append(content.t("checklists.why", text=escape(item.why)))
-    # The most frequent screen (every answer shows the next one): rows are built directly, since the keyboard
-    # builder deep-copies every button. Answers in one row; "why"; "back" and "later" together.
-    rows = [[_button(option.label, AnswerCb(run=run_id, index=index, option=n)) for n, option in enumerate(options)]]
+    # The most frequent screen (every answer shows the next one), so no keyboard builder (it deep-copies every
+    # button) and no new validated button: each is a copy of a cached one with its text, with the run id put into
+    # callback data packed once per question. Answers in one row; "why"; "back" and "later" together.
+    rows = [[_button(option.label, _answer_data(index, n), run_id) for n, option in enumerate(options)]]
     if not show_why:
-        rows.append([_button(content.t("checklists.buttons.why"), QuestionCb(run=run_id, index=index, action="why"))])
-    actions: tuple[Literal["back", "later"], ...] = ("back", "later") if index > 0 else ("later",)
-    rows.append(
-        [_button(content.t(f"checklists.buttons.{a}"), QuestionCb(run=run_id, index=index, action=a)) for a in actions]
-    )
+        rows.append([_button(content.t("checklists.buttons.why"), _action_data(index, "why"), run_id)])
+    last: tuple[QuestionAction, ...] = ("back", "later") if index > 0 else ("later",)
+    rows.append([_button(content.t(f"checklists.buttons.{a}"), _action_data(index, a), run_id) for a in last])
     return Screen("\n\n".join(parts), InlineKeyboardMarkup(inline_keyboard=rows))
 
 
-def _button(text: str, data: CallbackData) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text=text, callback_data=data.pack())
+@lru_cache(maxsize=1024)
+def _prototype(text: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=text, callback_data="-")
+
+
+def _button(text: str, around_run: tuple[str, str], run_id: int) -> InlineKeyboardButton:
+    before, after = around_run
+    return _prototype(text).model_copy(update={"callback_data": f"{before}{run_id}{after}"})
+
+
+def _around_run(data: AnswerCb | QuestionCb) -> tuple[str, str]:
+    """The packed callback data before and after the run id: a question's buttons differ only there."""
+    separator = data.__separator__
+    parts = data.pack().split(separator)
+    at = 1 + list(type(data).model_fields).index("run")  # parts[0] is the prefix
+    return separator.join([*parts[:at], ""]), separator.join(["", *parts[at + 1 :]])
+
+
+@lru_cache(maxsize=4096)
+def _answer_data(index: int, option: int) -> tuple[str, str]:
+    return _around_run(AnswerCb(run=1, index=index, option=option))
+
+
+@lru_cache(maxsize=4096)
+def _action_data(index: int, action: QuestionAction) -> tuple[str, str]:
+    return _around_run(QuestionCb(run=1, index=index, action=action))
 
 
 def paused(content: Content, checklist: Checklist, index: int) -> Screen:
