@@ -225,16 +225,12 @@ def build_rig(
 ) -> Rig:
     """bot.app.run_bot's wiring, minus the analysis pool and the profile calls; the Dispatcher (its handlers
     and their imports) only if asked."""
-    import socket
-
+    from bot.app import create_reminder_engine
     from bot.config import Settings
     from bot.delivery import FloodGate, SendBudget
     from bot.factory import create_bot
-    from bot.views.reminders import delivered_reminder
     from domain.clock import SystemClock
-    from scheduling.engine import EngineConfig, ReminderEngine
     from scheduling.scheduler import APSchedulerAdapter
-    from scheduling.sender import Sender
 
     settings = Settings(
         bot_token="123456:TEST-token",  # type: ignore[arg-type]
@@ -249,21 +245,7 @@ def build_rig(
     budget = SendBudget(clock, rate_per_s=settings.send_rate)
     bot = create_bot(settings, store, clock, gate, budget)
     scheduler = APSchedulerAdapter()
-    engine = ReminderEngine(
-        store.reminder_queue,
-        Sender(bot, clock, gate, budget),
-        lambda delivery: delivered_reminder(content, delivery, clock.now()),
-        clock,
-        scheduler,
-        owner=f"{socket.gethostname()}:{os.getpid()}",
-        config=EngineConfig(
-            grace=settings.reminder_grace,
-            lease=timedelta(seconds=settings.reminder_lease_s),
-            max_in_flight=max(50, int(settings.send_rate * settings.reminder_lease_s / 2)),
-            safety_tick_s=settings.reminder_tick_s,
-        ),
-        pause_remaining=gate.remaining,
-    )
+    engine = create_reminder_engine(settings, store, content, bot, clock, gate, budget, scheduler)
     rig = Rig(store, bot, None, engine, scheduler)
     if dispatcher:
         add_dispatcher(rig, settings, content)

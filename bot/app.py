@@ -18,11 +18,11 @@ from bot.downloads import clean_up_interrupted_uploads
 from bot.factory import create_bot, create_dispatcher
 from bot.views.reminders import delivered_reminder
 from content import Content, load_content
-from domain.clock import SystemClock
+from domain.clock import Clock, SystemClock
 from scheduling.engine import EngineConfig, ReminderEngine
-from scheduling.scheduler import APSchedulerAdapter
+from scheduling.scheduler import APSchedulerAdapter, Scheduler
 from scheduling.sender import Sender
-from storage import open_store
+from storage import Store, open_store
 
 logger = logging.getLogger(__name__)
 
@@ -40,20 +40,18 @@ async def register_profile(bot: Bot, content: Content) -> None:
         logger.warning("could not register the bot profile: %s", error)
 
 
-async def run_bot(settings: Settings) -> None:
-    content = load_content(settings.locale)
-    clock = SystemClock()
-    store = await open_store(settings.database_path)
-    pool = AnalysisPool(
-        max_workers=1,
-        timeout_s=settings.analysis_timeout_s,
-        memory_limit_bytes=settings.analysis_memory_mb * 1024 * 1024,
-    )
-    gate = FloodGate(clock)
-    budget = SendBudget(clock, rate_per_s=settings.send_rate)
-    bot = create_bot(settings, store, clock, gate, budget)
-    scheduler = APSchedulerAdapter()
-    engine = ReminderEngine(
+def create_reminder_engine(
+    settings: Settings,
+    store: Store,
+    content: Content,
+    bot: Bot,
+    clock: Clock,
+    gate: FloodGate,
+    budget: SendBudget,
+    scheduler: Scheduler,
+) -> ReminderEngine:
+    """The engine and its sender, sharing the bot's flood gate and send budget (also used by the benchmark)."""
+    return ReminderEngine(
         store.reminder_queue,
         Sender(bot, clock, gate, budget),
         lambda delivery: delivered_reminder(content, delivery, clock.now()),
@@ -68,6 +66,22 @@ async def run_bot(settings: Settings) -> None:
         ),
         pause_remaining=gate.remaining,
     )
+
+
+async def run_bot(settings: Settings) -> None:
+    content = load_content(settings.locale)
+    clock = SystemClock()
+    store = await open_store(settings.database_path)
+    pool = AnalysisPool(
+        max_workers=1,
+        timeout_s=settings.analysis_timeout_s,
+        memory_limit_bytes=settings.analysis_memory_mb * 1024 * 1024,
+    )
+    gate = FloodGate(clock)
+    budget = SendBudget(clock, rate_per_s=settings.send_rate)
+    bot = create_bot(settings, store, clock, gate, budget)
+    scheduler = APSchedulerAdapter()
+    engine = create_reminder_engine(settings, store, content, bot, clock, gate, budget, scheduler)
     dispatcher = create_dispatcher(settings, store, content, clock, analysis_pool=pool, reminder_engine=engine)
     try:
         pruned = await store.reports.prune(clock.now() - timedelta(days=settings.report_retention_days))

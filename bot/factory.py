@@ -23,6 +23,7 @@ from content import Content
 from domain.clock import Clock, SystemClock
 from handlers import get_routers
 from handlers.errors import AnswerTapOnce
+from services.reminders import NoWakeUp
 from storage import Store
 from storage.fsm import SQLiteStorage
 
@@ -87,7 +88,8 @@ def create_dispatcher(
         store=store,
         content=content,
         clock=clock or SystemClock(),
-        **services,
+        **{"reminder_engine": NoWakeUp(), **services},  # tests without an engine: nothing to wake
+
     )
     actor = ActorMiddleware(settings.default_timezone)
     dispatcher.message.outer_middleware(actor)

@@ -48,10 +48,6 @@ def _zone(actor: User) -> str:
     return actor.timezone or "UTC"  # the actor middleware fills the default zone
 
 
-def _wake(engine: use.WakeUp | None) -> use.WakeUp:
-    return engine if engine is not None else use.NoWakeUp()
-
-
 def _team(membership: Membership | None) -> int | None:
     return None if membership is None else membership.team_id
 
@@ -79,7 +75,7 @@ async def reminder_action(
     clock: Clock,
     actor: User,
     callback_answer: CallbackAnswer,
-    reminder_engine: use.WakeUp | None = None,
+    reminder_engine: use.WakeUp,
 ) -> None:
     action, reminder_id, now = callback_data.action, callback_data.reminder, clock.now()
     if action == "list":
@@ -95,7 +91,7 @@ async def reminder_action(
         reminder = await store.reminders.pause(actor.id, reminder_id)
         callback_answer.text = content.t("reminders.paused")
     elif action == "resume":
-        reminder = await use.resume_reminder(store, _wake(reminder_engine), actor.id, reminder_id, now)
+        reminder = await use.resume_reminder(store, reminder_engine, actor.id, reminder_id, now)
         if reminder.next_due_at is not None:
             callback_answer.text = content.t(
                 "reminders.resumed", when=describe_moment(content, reminder.next_due_at, reminder.timezone, now)
@@ -146,7 +142,7 @@ async def draft_step(
     actor: User,
     membership: Membership | None,
     callback_answer: CallbackAnswer,
-    reminder_engine: use.WakeUp | None = None,
+    reminder_engine: use.WakeUp,
 ) -> None:
     action, value = callback_data.action, callback_data.value
     data = await state.get_data()
@@ -230,7 +226,7 @@ async def time_typed(
     clock: Clock,
     actor: User,
     membership: Membership | None,
-    reminder_engine: use.WakeUp | None = None,
+    reminder_engine: use.WakeUp,
 ) -> None:
     try:
         at = parse_time_of_day(message.text or "")
@@ -266,7 +262,7 @@ async def _time_chosen(
     actor: User,
     membership: Membership | None,
     at: time,
-    engine: use.WakeUp | None,
+    engine: use.WakeUp,
 ) -> None:
     data = await state.get_data()
     zone = _zone(actor)
@@ -284,7 +280,7 @@ async def _time_chosen(
         return
     editing = int(data.get("editing", NEW))
     if editing != NEW:
-        reminder = await use.reschedule_reminder(store, _wake(engine), actor.id, editing, rule, now)
+        reminder = await use.reschedule_reminder(store, engine, actor.id, editing, rule, now)
         await state.clear()
         await _show(event, reminder_detail(content, reminder, now))
         return
@@ -301,7 +297,7 @@ async def _save(
     clock: Clock,
     actor: User,
     membership: Membership | None,
-    engine: use.WakeUp | None,
+    engine: use.WakeUp,
 ) -> None:
     data = await state.get_data()
     if "rule" not in data:
@@ -312,7 +308,7 @@ async def _save(
     try:
         reminder = await use.create_reminder(
             store,
-            _wake(engine),
+            engine,
             actor.id,
             _team(membership),
             data["title"],
@@ -376,7 +372,7 @@ async def delivery_tapped(
     clock: Clock,
     actor: User,
     callback_answer: CallbackAnswer,
-    reminder_engine: use.WakeUp | None = None,
+    reminder_engine: use.WakeUp,
 ) -> None:
     now = clock.now()
     zone = _zone(actor)
@@ -399,7 +395,7 @@ async def delivery_tapped(
         outcome = Outcome.SNOOZED
         choice = Snooze.HOUR if callback_data.action == "hour" else Snooze.TOMORROW
         snoozed = await use.snooze_delivery(
-            store, _wake(reminder_engine), actor.id, callback_data.delivery, choice, now
+            store, reminder_engine, actor.id, callback_data.delivery, choice, now
         )
         snoozed_until = snoozed.occurrence_at
     else:

@@ -80,7 +80,7 @@ async def task_undo(
     actor: User,
     membership: Membership | None,
     callback_answer: CallbackAnswer,
-    reminder_engine: use.WakeUp | None = None,
+    reminder_engine: use.WakeUp,
 ) -> None:
     """«Вернуть»: the task is open again with its due date; the day's reminder comes back if the day is ahead."""
     team_id = team_with(membership, Permission.MANAGE_TASKS)
@@ -141,7 +141,7 @@ async def task_due(
     actor: User,
     membership: Membership | None,
     callback_answer: CallbackAnswer,
-    reminder_engine: use.WakeUp | None = None,
+    reminder_engine: use.WakeUp,
 ) -> None:
     team_id = team_with(membership, Permission.MANAGE_TASKS)
     task = await store.tasks.get(actor.id, callback_data.task)
@@ -174,7 +174,7 @@ async def due_typed(
     clock: Clock,
     actor: User,
     membership: Membership | None,
-    reminder_engine: use.WakeUp | None = None,
+    reminder_engine: use.WakeUp,
 ) -> None:
     team_id = team_with(membership, Permission.MANAGE_TASKS)
     data = await state.get_data()
@@ -193,11 +193,10 @@ async def due_typed(
 
 
 async def _set_due(
-    store: Store, content: Content, clock: Clock, actor: User, task_id: int, due: date, engine: use.WakeUp | None
+    store: Store, content: Content, clock: Clock, actor: User, task_id: int, due: date, engine: use.WakeUp
 ) -> str:
-    wake = engine if engine is not None else use.NoWakeUp()
     zone = actor.timezone or "UTC"
-    _, reminder = await use.set_task_due(store, wake, actor.id, task_id, due, zone, clock.now())
+    _, reminder = await use.set_task_due(store, engine, actor.id, task_id, due, zone, clock.now())
     shown = due.strftime(content.t("format.date"))
     if reminder is None:
         return content.t("tasks_due.set_no_reminder", date=shown)
