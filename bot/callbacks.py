@@ -19,13 +19,28 @@ from domain.timezones import RUSSIAN_TIMEZONES
 Id = Annotated[int, Field(ge=1, lt=2**63)]  # a database row or a Telegram user: SQLite's INTEGER is 64-bit
 Position = Annotated[int, Field(ge=0, lt=1000)]  # a place in a list we showed (items, options, candidates)
 
-MenuAction = Literal["menu", "checklists", "upload", "plans", "tasks", "reminders", "history", "settings"]
+MenuAction = Literal[
+    "menu",
+    "checklists",
+    "upload",
+    "plans",
+    "tasks",
+    "reminders",
+    "history",
+    "settings",
+    "pdca",
+    "calls",
+    "learn",
+    "strategy",
+]
 TimezoneTarget = Literal["team", "user", "tteam"]  # onboarding, own (settings), the team's (settings)
 SettingsAction = Literal["show", "tz", "ttz", "name", "workday", "rename", "invites", "members", "leave", "leave_yes"]
 ReminderAction = Literal["open", "pause", "resume", "time", "rule", "delete", "confirm_delete", "list", "new"]
 DeliveryAction = Literal["done", "skip", "hour", "tomorrow"]
 DraftAction = Literal["freq", "date", "weekday", "weekdays_ready", "time", "save", "edit", "cancel"]
 DueChoice = Literal["ask", "today", "tomorrow", "week", "clear"]
+# Reminder kinds that belong to a ritual: their delivered message opens the ritual (see SubjectCb).
+SubjectKind = Literal["pdca", "calls", "training", "strategy"]
 
 
 def _invitable(role: Role) -> Role:
@@ -140,3 +155,10 @@ class TaskOpenCb(CallbackData, prefix="to"):
 
 class TaskListCb(CallbackData, prefix="tl"):
     view: Literal["open", "done"]
+
+
+class SubjectCb(CallbackData, prefix="sj"):
+    """«Открыть» on a ritual's delivered reminder: the ritual's router handles its own kind."""
+
+    kind: SubjectKind
+    subject: Id

@@ -78,6 +78,7 @@ class Reminder:
     task_id: int | None
     created_by: int
     created_at: datetime
+    subject_id: int | None = None  # the ritual (of this kind) the reminder belongs to
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +108,7 @@ class DueDelivery:
     late: bool
     snoozed: bool
     attempts: int
+    subject_id: int | None = None  # the ritual (of this kind) the reminder belongs to
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,17 +12,21 @@ from aiogram import F, Router
 
 
 def get_routers() -> list[Router]:
+    import handlers.calls
     import handlers.checklists
     import handlers.crm_upload
     import handlers.errors
     import handlers.fallback
     import handlers.history
+    import handlers.learn
     import handlers.lifecycle
     import handlers.menu
+    import handlers.pdca
     import handlers.plans
     import handlers.reminders
     import handlers.settings
     import handlers.start
+    import handlers.strategy
     import handlers.tasks
 
     private = Router(name="private")
@@ -40,6 +44,10 @@ def get_routers() -> list[Router]:
                 handlers.history,
                 handlers.tasks,
                 handlers.reminders,
+                handlers.pdca,
+                handlers.calls,
+                handlers.learn,
+                handlers.strategy,
                 handlers.settings,
                 handlers.plans,
                 handlers.crm_upload,

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
-from domain.models import Task
+from domain.models import Role, Task
 from domain.reminders import (
     Delivery,
     Outcome,
@@ -46,6 +46,36 @@ async def create_reminder(
     reminder = await store.reminders.create_personal(
         actor_id, team_id, ReminderKind.CUSTOM, validate_title(title), rule, timezone, now
     )
+    return _wake(wake, reminder)
+
+
+async def create_ritual_reminder(
+    store: Store,
+    wake: WakeUp,
+    actor_id: int,
+    team_id: int | None,
+    kind: str,
+    subject_id: int,
+    title: str,
+    rule: Rule,
+    timezone: str,
+    now: datetime,
+    audience: Role | None = None,
+) -> Reminder:
+    """A ritual's reminder (kind: pdca, calls, training, strategy; `subject_id`: the ritual's row). To the actor
+    themself, or with `audience` to everyone with that role in the team (only a head may). It shows in
+    /reminders, its delivered message opens the ritual, and each answer (done / skipped) is recorded."""
+    title = validate_title(title)
+    if audience is None:
+        reminder = await store.reminders.create_personal(
+            actor_id, team_id, kind, title, rule, timezone, now, subject_id=subject_id
+        )
+    else:
+        if team_id is None:
+            raise ValueError("a role audience needs a team")
+        reminder = await store.reminders.create_for_role(
+            actor_id, team_id, audience, kind, title, rule, timezone, now, subject_id=subject_id
+        )
     return _wake(wake, reminder)
 
 

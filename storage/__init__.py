@@ -6,19 +6,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from storage.calls import CallReviewRepo
 from storage.column_choices import ColumnChoiceRepo
 from storage.db import Database
 from storage.deliveries import DeliveryRepo
 from storage.failures import FailureRepo, SendFailure
 from storage.invites import InviteRepo
+from storage.pdca import PdcaRepo
 from storage.plans import PlanRepo
 from storage.reminder_queue import ReminderQueue
 from storage.reminders import ReminderRepo
 from storage.reports import ReportRepo
 from storage.runs import RunRepo
 from storage.snapshots import SnapshotRepo
+from storage.strategy import StrategyRepo
 from storage.tasks import TaskRepo
 from storage.teams import TeamRepo
+from storage.training import TrainingRepo
 from storage.uploads import UploadRepo
 from storage.users import UserRepo
 
@@ -43,6 +47,10 @@ class Store:
     deliveries: DeliveryRepo  # actor-scoped: what a person answered to a reminder
     reminder_queue: ReminderQueue  # system-scoped: acts for no one, used by the reminder engine only
     uploads: UploadRepo  # system-scoped: files being processed, cleaned up at start after a crash
+    pdca: PdcaRepo  # rituals (actor-scoped): Deming cycles
+    calls: CallReviewRepo  # call listening
+    training: TrainingRepo  # training modules
+    strategy: StrategyRepo  # strategy milestones
 
     async def close(self) -> None:
         await self.db.close()
@@ -66,4 +74,8 @@ async def open_store(path: str | Path) -> Store:
         deliveries=DeliveryRepo(db),
         reminder_queue=ReminderQueue(db),
         uploads=UploadRepo(db),
+        pdca=PdcaRepo(db),
+        calls=CallReviewRepo(db),
+        training=TrainingRepo(db),
+        strategy=StrategyRepo(db),
     )

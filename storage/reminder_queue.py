@@ -87,7 +87,7 @@ class ReminderQueue:
         async with self._db.transaction():
             rows = await self._db.fetchall(
                 "SELECT d.id, d.reminder_id, d.recipient_id, d.occurrence_at, d.late, d.attempts, "
-                "d.snoozed_from, r.kind, r.title, r.rule, r.timezone FROM deliveries d "
+                "d.snoozed_from, r.kind, r.title, r.rule, r.timezone, r.subject_id FROM deliveries d "
                 "JOIN reminders r ON r.id = d.reminder_id "
                 "WHERE ((d.status = 'pending' AND d.due_at <= ?) OR (d.status = 'claimed' AND d.lease_until <= ?)) "
                 "AND r.state <> 'paused' ORDER BY d.due_at, d.id LIMIT ?",
@@ -120,6 +120,7 @@ class ReminderQueue:
                 late=bool(r["late"]) or is_late(from_db_time(r["occurrence_at"]), now),
                 snoozed=r["snoozed_from"] is not None,
                 attempts=r["attempts"] + 1,
+                subject_id=r["subject_id"],
             )
             for r in taken
         ]

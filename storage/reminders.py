@@ -16,7 +16,7 @@ from storage.db import Database, from_db_time, opt_from_db_time, to_db_time
 
 REMINDER_COLUMNS = (
     "r.id, r.team_id, r.user_id, r.audience_role, r.kind, r.title, r.rule, r.timezone, r.next_due_at, r.state, "
-    "r.task_id, r.created_by, r.created_at"
+    "r.task_id, r.created_by, r.created_at, r.subject_id"
 )
 
 
@@ -35,6 +35,7 @@ def reminder_from_row(row: Any) -> Reminder:
         task_id=row["task_id"],
         created_by=row["created_by"],
         created_at=from_db_time(row["created_at"]),
+        subject_id=row["subject_id"],
     )
 
 
@@ -59,15 +60,17 @@ class ReminderRepo:
         timezone: str,
         now: datetime,
         task_id: int | None = None,
+        subject_id: int | None = None,
     ) -> Reminder:
-        """A reminder for the actor themself; with a team, the actor must belong to it."""
+        """A reminder for the actor themself; with a team, the actor must belong to it. `subject_id`: the ritual
+        (of this `kind`) the reminder belongs to."""
         due = first_due(rule, timezone, now)
         async with self._db.transaction():
             if team_id is not None and await role_in(self._db, actor_id, team_id) is None:
                 raise NotFound(f"team {team_id}")
             reminder_id = await self._db.insert(
                 "INSERT INTO reminders(team_id, user_id, kind, title, rule, timezone, next_due_at, state, task_id, "
-                "created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?)",
+                "created_by, created_at, subject_id) VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?)",
                 (
                     team_id,
                     actor_id,
@@ -79,12 +82,22 @@ class ReminderRepo:
                     task_id,
                     actor_id,
                     to_db_time(now),
+                    subject_id,
                 ),
             )
             return await self.get(actor_id, reminder_id)
 
     async def create_for_role(
-        self, actor_id: int, team_id: int, role: Role, kind: str, title: str, rule: Rule, timezone: str, now: datetime
+        self,
+        actor_id: int,
+        team_id: int,
+        role: Role,
+        kind: str,
+        title: str,
+        rule: Rule,
+        timezone: str,
+        now: datetime,
+        subject_id: int | None = None,
     ) -> Reminder:
         """A reminder to everyone with `role` in the team (rituals, nudges); only a head may set one."""
         due = first_due(rule, timezone, now)
@@ -92,7 +105,7 @@ class ReminderRepo:
             await require_in_team(self._db, actor_id, team_id, Permission.MANAGE_TEAM)
             reminder_id = await self._db.insert(
                 "INSERT INTO reminders(team_id, audience_role, kind, title, rule, timezone, next_due_at, state, "
-                "created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?)",
+                "created_by, created_at, subject_id) VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?)",
                 (
                     team_id,
                     role.value,
@@ -103,6 +116,7 @@ class ReminderRepo:
                     to_db_time(due),
                     actor_id,
                     to_db_time(now),
+                    subject_id,
                 ),
             )
             return await self.get(actor_id, reminder_id)

@@ -8,7 +8,7 @@ from html import escape
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.callbacks import DeliveryCb, MenuCb, ReminderCb, ReminderDraftCb
+from bot.callbacks import DeliveryCb, MenuCb, ReminderCb, ReminderDraftCb, SubjectCb
 from bot.views.common import Screen
 from bot.views.onboarding import timezone_label
 from bot.views.schedule_words import describe_moment, describe_rule
@@ -33,16 +33,28 @@ def delivered_reminder(content: Content, delivery: DueDelivery, now: datetime) -
         text = content.t(key, title=title, when=when)
     else:
         text = content.t("reminders.delivered_task" if task else "reminders.delivered", title=title)
-    return Outgoing(chat_id=delivery.recipient_id, text=text, reply_markup=delivery_keyboard(content, delivery.id))
+    open_key = f"reminders.open_subject.{delivery.kind}"
+    opens = (
+        SubjectCb(kind=delivery.kind, subject=delivery.subject_id)  # type: ignore[arg-type]  # kind checked by has()
+        if delivery.subject_id is not None and content.has(open_key)
+        else None
+    )
+    keyboard = delivery_keyboard(content, delivery.id, None if opens is None else (content.t(open_key), opens))
+    return Outgoing(chat_id=delivery.recipient_id, text=text, reply_markup=keyboard)
 
 
-def delivery_keyboard(content: Content, delivery_id: int) -> InlineKeyboardMarkup:
+def delivery_keyboard(
+    content: Content, delivery_id: int, opens: tuple[str, SubjectCb] | None = None
+) -> InlineKeyboardMarkup:
+    """Сделано / Через час / Завтра / Пропустить; a ritual's reminder also opens the ritual (`opens`)."""
     builder = InlineKeyboardBuilder()
+    if opens is not None:
+        builder.button(text=opens[0], callback_data=opens[1])
     for action in ("done", "hour", "tomorrow", "skip"):
         builder.button(
             text=content.t(f"reminders.buttons.{action}"), callback_data=DeliveryCb(delivery=delivery_id, action=action)
         )
-    builder.adjust(2)
+    builder.adjust(*((1,) if opens is not None else ()), 2)
     return builder.as_markup()
 
 

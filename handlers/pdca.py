@@ -1,0 +1,9 @@
+"""/pdca: pdca cycles: plan, do, check, act."""
+
+from __future__ import annotations
+
+from aiogram import Router
+
+
+def create_router() -> Router:
+    return Router(name=__name__)
