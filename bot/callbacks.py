@@ -162,3 +162,21 @@ class SubjectCb(CallbackData, prefix="sj"):
 
     kind: SubjectKind
     subject: Id
+
+
+# --- PDCA (handlers/pdca.py) ---
+
+
+# --- Call listening (handlers/calls.py) ---
+
+
+# --- Training modules (handlers/learn.py) ---
+
+
+# --- Strategy milestones (handlers/strategy.py) ---
+
+
+# --- Templates (handlers/templates.py) ---
+
+
+# --- Owners' digest (handlers/digest.py) ---

@@ -39,3 +39,21 @@ class ReminderFlow(StatesGroup):
 
 class TaskDueFlow(StatesGroup):
     date = State()  # data: task
+
+
+# --- PDCA (handlers/pdca.py) ---
+
+
+# --- Call listening (handlers/calls.py) ---
+
+
+# --- Training modules (handlers/learn.py) ---
+
+
+# --- Strategy milestones (handlers/strategy.py) ---
+
+
+# --- Templates (handlers/templates.py) ---
+
+
+# --- Owners' digest (handlers/digest.py) ---

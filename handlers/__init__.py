@@ -15,6 +15,7 @@ def get_routers() -> list[Router]:
     import handlers.calls
     import handlers.checklists
     import handlers.crm_upload
+    import handlers.digest
     import handlers.errors
     import handlers.fallback
     import handlers.history
@@ -28,6 +29,7 @@ def get_routers() -> list[Router]:
     import handlers.start
     import handlers.strategy
     import handlers.tasks
+    import handlers.templates
 
     private = Router(name="private")
     # In a group anyone could press anyone's buttons: personal screens live in private chats only.
@@ -48,6 +50,8 @@ def get_routers() -> list[Router]:
                 handlers.calls,
                 handlers.learn,
                 handlers.strategy,
+                handlers.templates,
+                handlers.digest,
                 handlers.settings,
                 handlers.plans,
                 handlers.crm_upload,

@@ -1,0 +1,9 @@
+"""/templates."""
+
+from __future__ import annotations
+
+from aiogram import Router
+
+
+def create_router() -> Router:
+    return Router(name=__name__)
