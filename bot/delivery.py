@@ -146,10 +146,10 @@ class SendBudget:
     A message takes room when it starts and is dated when Telegram has answered (`finish`): Telegram saw it
     somewhere in between, so counting it from its answer keeps every window honest however late a busy loop
     sends it, and a sleeper that wakes late loses no capacity. Scheduled sends (`acquire`) leave `reserve`
-    places of each window to replies; a reply (`for_reply`) takes any free place, waits at most
-    `reply_wait_s` for one, and then goes anyway. So a broadcast never delays a reply by more than that, and
-    replies still slow broadcasts down. aiolimiter, asyncio-throttle and the like have one kind of caller: none
-    keeps places for another kind, which is the whole point here.
+    places of each window to replies; a reply (`take_now`) never waits: Telegram's ~30/s is a limit on bulk
+    sends, and replies to people's own messages are not bulk (FIELD_NOTES). So a broadcast never delays a
+    reply, and replies still slow broadcasts down. aiolimiter, asyncio-throttle and the like have one kind of
+    caller: none keeps places for another kind, which is the whole point here.
     """
 
     def __init__(
@@ -158,16 +158,14 @@ class SendBudget:
         rate_per_s: float = 25.0,
         window_s: float = 1.0,
         reserve: int = 1,
-        reply_wait_s: float = 0.5,
     ) -> None:
-        if rate_per_s <= 0 or window_s <= 0 or reserve < 0 or reply_wait_s < 0:
+        if rate_per_s <= 0 or window_s <= 0 or reserve < 0:
             raise ValueError("the rate and the window must be positive")
         self._clock = clock
         self.rate_per_s = rate_per_s
         self.capacity = max(1, int(rate_per_s * window_s + _ROUNDING))
         self._scheduled_capacity = max(1, self.capacity - reserve)
         self._window_s = window_s
-        self._reply_wait_s = reply_wait_s
         self._answered: deque[float] = deque(maxlen=self.capacity * 8)  # when Telegram answered recent messages
         self._in_flight = 0
         self._changed = asyncio.Event()
@@ -182,16 +180,6 @@ class SendBudget:
         """Room at once, over the limit if need be; call the returned `finish` when Telegram has answered."""
         self._in_flight += 1
         return self._finisher()
-
-    async def for_reply(self) -> Finish:
-        """A reply's room: any free place, or after at most `reply_wait_s`, over the limit."""
-        deadline = self._clock.monotonic() + self._reply_wait_s
-        while (wait := self._wait_s(self.capacity)) != 0.0:
-            left = deadline - self._clock.monotonic()
-            if left <= 0:
-                break
-            await self._wait(left if wait is None else min(wait, left))
-        return self.take_now()
 
     async def acquire(self) -> Finish:
         """A scheduled message's room, when there is some; call the returned `finish` after the call."""
@@ -291,7 +279,7 @@ class RetryingDelivery(BaseRequestMiddleware):
         """A 429 is never a failed attempt: the reply waits as long as Telegram says, however long."""
         if self._budget is None or method.__api_method__ not in SENDING_METHODS:
             return await self._reply_attempts(make_request, bot, method)
-        finish = await self._budget.for_reply()
+        finish = self._budget.take_now()
         try:
             return await self._reply_attempts(make_request, bot, method)
         finally:

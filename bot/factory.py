@@ -17,6 +17,7 @@ from aiogram.methods.base import TelegramType
 
 from bot.config import Settings
 from bot.delivery import FloodGate, RetryingDelivery, SendBudget
+from bot.filters_on_loop import run_pure_filters_on_the_loop
 from bot.logs import redact
 from bot.middlewares import ActorMiddleware
 from content import Content
@@ -89,7 +90,6 @@ def create_dispatcher(
         content=content,
         clock=clock or SystemClock(),
         **{"reminder_engine": NoWakeUp(), **services},  # tests without an engine: nothing to wake
-
     )
     actor = ActorMiddleware(settings.default_timezone)
     dispatcher.message.outer_middleware(actor)
@@ -98,6 +98,7 @@ def create_dispatcher(
     # A failed handler's tap is answered once, by the error handler.
     dispatcher.callback_query.middleware(AnswerTapOnce(pre=False))
     dispatcher.include_routers(*get_routers())
+    run_pure_filters_on_the_loop(dispatcher)
     dispatcher.startup.register(_freeze_startup_objects)
     return dispatcher
 

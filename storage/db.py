@@ -229,11 +229,13 @@ class Database:
 
     @asynccontextmanager
     async def _writing(self) -> AsyncIterator[None]:
-        # A single statement needs no savepoint inside the caller's transaction.
+        # A single statement needs no savepoint inside the caller's transaction. Outside one, the connection is in
+        # autocommit mode: the statement is its own transaction, atomic and committed when it returns, so it
+        # needs only the lock (one trip to the database thread instead of BEGIN, the statement and COMMIT).
         if self._owns_transaction():
             yield
         else:
-            async with self.transaction():
+            async with self._lock:
                 yield
 
     async def execute_write(self, sql: str, params: Params = ()) -> int:

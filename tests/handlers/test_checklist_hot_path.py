@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
+import aiosqlite
 import pytest
 from aiogram import Bot
+from aiogram.dispatcher.event import handler as aiogram_handler
 from aiogram.fsm.storage.base import StorageKey
 
 from bot.callbacks import AnswerCb, ChecklistCb, QuestionCb
@@ -17,6 +21,8 @@ from storage.fsm import SQLiteStorage
 from tests.handlers.conftest import FakeTelegram
 from tests.handlers.helpers import HEAD, onboard_head
 from tests.handlers.recording import RecordingSession
+
+NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -86,3 +92,41 @@ async def test_a_question_reached_with_back_is_remembered_with_its_answer(
     answers = await restarted.store.runs.answers(HEAD, run_id)
     items = [item.key for item in tg.content.checklist("six").items]
     assert len(answers) == 3 and answers[items[2]] != answers[items[0]]
+
+
+async def test_a_tap_and_a_message_run_no_filter_in_a_worker_thread(
+    tg: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """aiogram sends every sync filter through asyncio.to_thread; the private-chat filter and bare FSM states
+    stand in front of every update (bot/filters_on_loop.py)."""
+    run_id = await _start_six(tg)
+    hops: list[object] = []
+    to_thread = asyncio.to_thread
+
+    async def counting(func: Callable[..., object], /, *args: object, **kwargs: object) -> object:
+        hops.append(getattr(func, "func", func))
+        return await to_thread(func, *args, **kwargs)
+
+    monkeypatch.setattr(aiogram_handler.asyncio, "to_thread", counting)
+    await tg.tap(HEAD, AnswerCb(run=run_id, index=0, option=0).pack())
+    assert "Вопрос 2 из" in tg.last_text(HEAD)
+    await tg.send(HEAD, "/menu")
+    await tg.send(HEAD, "просто текст")
+    assert hops == []
+
+
+async def test_an_answer_is_one_statement_on_the_database_thread(
+    tg: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run_id = await _start_six(tg)
+    statements: list[str] = []
+    execute = aiosqlite.Connection.execute
+
+    def counting(self: aiosqlite.Connection, sql: str, parameters: object = None) -> object:
+        statements.append(sql.split()[0].upper())
+        return execute(self, sql, parameters)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(aiosqlite.Connection, "execute", counting)
+    await tg.store.runs.save_answer(HEAD, run_id, tg.content.checklist("six").items[0].key, "yes", NOW)
+    assert statements == ["INSERT"]  # no BEGIN / COMMIT around one statement: autocommit under the lock
+    assert list((await tg.store.runs.answers(HEAD, run_id)).values()) == ["yes"]

@@ -162,17 +162,15 @@ async def test_a_callback_answer_is_given_up_when_the_wait_outlasts_the_query(
     assert recorder.rows == [(None, "answerCallbackQuery", False)]
 
 
-async def test_a_reply_counts_and_waits_at_most_half_a_second(bot: Bot, clock: FakeClock, recorder: Recorder) -> None:
-    budget = SendBudget(clock, rate_per_s=1, reply_wait_s=0.5)
+async def test_a_reply_counts_and_never_waits(bot: Bot, clock: FakeClock, recorder: Recorder) -> None:
+    budget = SendBudget(clock, rate_per_s=1)
     delivery = RetryingDelivery(recorder, clock=clock, budget=budget)
-    await call(delivery, Script(clock), bot)
-    assert clock.slept == []  # a free place: at once
-    for _ in range(2):
+    for _ in range(3):
         await call(delivery, Script(clock), bot)
-    assert sum(clock.slept) == pytest.approx(1.0)  # the window was full: half a second each, then over the limit
-    assert budget.tokens == 1 - 2  # the first has left the window by now; the other two are over the limit
+    assert clock.slept == []  # replies are not bulk: over the limit at once
+    assert budget.tokens == 1 - 3  # but they count, so scheduled sends wait for them
     await call(delivery, Script(clock), bot, CALLBACK_ANSWER)  # not a message: takes no place
-    assert budget.tokens == 1 - 2
+    assert budget.tokens == 1 - 3
 
 
 # --- bulk sends: one try, the sender decides ----------------------------------------------------
