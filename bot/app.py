@@ -9,31 +9,33 @@ from datetime import timedelta
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
-from aiogram.types import BotCommand
 
 from analytics.sandbox import AnalysisPool
+from bot.commands import set_default_commands
 from bot.config import Settings
 from bot.delivery import FloodGate, SendBudget, wait_for_bot_api
 from bot.downloads import clean_up_interrupted_uploads
 from bot.factory import create_bot, create_dispatcher
+from bot.views.digest import delivered_digest, delivered_nudge, digest_chart
 from bot.views.reminders import delivered_reminder
 from content import Content, load_content
 from domain.clock import Clock, SystemClock
+from domain.digest import DIGEST_KIND, NUDGE_KIND
+from domain.reminders import DueDelivery
 from scheduling.engine import EngineConfig, ReminderEngine
 from scheduling.scheduler import APSchedulerAdapter, Scheduler
-from scheduling.sender import Sender
+from scheduling.sender import Outgoing, Sender
+from services.digest import backfill_owner_digests, digest_due
 from storage import Store, open_store
 
 logger = logging.getLogger(__name__)
 
-COMMANDS = ("menu", "checklists", "upload", "plans", "tasks", "reminders", "history", "settings", "template", "help")
-
 
 async def register_profile(bot: Bot, content: Content) -> None:
-    """Russian command menu and description; a failure here must not stop the bot."""
-    commands = [BotCommand(command=name, description=content.t(f"commands.{name}")) for name in COMMANDS]
+    """Russian default command menu (each person's chat gets their role's, bot/commands.py) and description;
+    a failure here must not stop the bot."""
     try:
-        await bot.set_my_commands(commands)
+        await set_default_commands(bot, content)
         await bot.set_my_description(content.t("profile.description"))
         await bot.set_my_short_description(content.t("profile.short_description"))
     except (TelegramAPIError, TelegramNetworkError) as error:
@@ -50,11 +52,34 @@ def create_reminder_engine(
     budget: SendBudget,
     scheduler: Scheduler,
 ) -> ReminderEngine:
-    """The engine and its sender, sharing the bot's flood gate and send budget (also used by the benchmark)."""
-    return ReminderEngine(
+    """The engine and its sender, sharing the bot's flood gate and send budget (also used by the benchmark).
+
+    Deliveries are rendered by kind: an owner's digest is composed when it is sent (the figures of that moment),
+    the heads' nudge after a quiet week is a fixed text, every other kind is a reminder message."""
+
+    async def render(delivery: DueDelivery) -> Outgoing | None:
+        if delivery.kind == DIGEST_KIND:
+            now = clock.now()
+            due = await digest_due(store, engine, delivery.reminder_id, content.t("digest.nudge_title"), now)
+            if due is None:
+                return None  # the owner left the team: the digest has ended
+            chart = await digest_chart(content, due.digest)
+            return delivered_digest(
+                content, delivery.recipient_id, due.digest, due.timezone, delivery.late, due.heads_nudged > 0, chart
+            )
+        if delivery.kind == NUDGE_KIND:
+            return delivered_nudge(content, delivery.recipient_id)
+        return delivered_reminder(content, delivery, clock.now())
+
+    async def on_start() -> None:
+        made = await backfill_owner_digests(store, engine, content.t("digest.reminder_title"), clock.now())
+        if made:
+            logger.info("created the weekly digest for %d owners who joined before it existed", made)
+
+    engine = ReminderEngine(
         store.reminder_queue,
         Sender(bot, clock, gate, budget),
-        lambda delivery: delivered_reminder(content, delivery, clock.now()),
+        render,
         clock,
         scheduler,
         owner=f"{socket.gethostname()}:{os.getpid()}",
@@ -65,7 +90,9 @@ def create_reminder_engine(
             safety_tick_s=settings.reminder_tick_s,
         ),
         pause_remaining=gate.remaining,
+        on_start=on_start,
     )
+    return engine
 
 
 async def run_bot(settings: Settings) -> None:

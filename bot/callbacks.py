@@ -10,9 +10,10 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from aiogram.filters.callback_data import CallbackData
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, StringConstraints
 
 from content.schema import ChecklistKey
+from content.training_schema import MAX_OPTIONS, MAX_SCREENS, QUESTIONS, ModuleKey
 from domain.models import Role
 from domain.timezones import RUSSIAN_TIMEZONES
 
@@ -32,9 +33,13 @@ MenuAction = Literal[
     "calls",
     "learn",
     "strategy",
+    "digest",
+    "templates",
 ]
 TimezoneTarget = Literal["team", "user", "tteam"]  # onboarding, own (settings), the team's (settings)
-SettingsAction = Literal["show", "tz", "ttz", "name", "workday", "rename", "invites", "members", "leave", "leave_yes"]
+SettingsAction = Literal[
+    "show", "tz", "ttz", "name", "workday", "rename", "invites", "members", "leave", "leave_yes", "teams"
+]
 ReminderAction = Literal["open", "pause", "resume", "time", "rule", "delete", "confirm_delete", "list", "new"]
 DeliveryAction = Literal["done", "skip", "hour", "tomorrow"]
 DraftAction = Literal["freq", "date", "weekday", "weekdays_ready", "time", "save", "edit", "cancel"]
@@ -84,6 +89,13 @@ class TaskAddCb(CallbackData, prefix="ta"):
     index: Position
 
 
+class ResultCb(CallbackData, prefix="rs"):
+    """A finished run's result: every weak item («Показать все»), back to the summary, all weak items to tasks."""
+
+    run: Id
+    action: Literal["all", "top", "tasks"]
+
+
 class TaskDoneCb(CallbackData, prefix="td"):
     task: Id
 
@@ -109,6 +121,18 @@ class InviteCb(CallbackData, prefix="i"):
 class MemberCb(CallbackData, prefix="mb"):
     user: Id
     action: Literal["ask", "remove"]
+
+
+class TeamCb(CallbackData, prefix="tm"):
+    """«Сменить команду»: make one of the person's teams the current one (storage checks the membership)."""
+
+    team: Id
+
+
+class JoinCb(CallbackData, prefix="jn"):
+    """A head opened another team's link: join it (the code waits in FSM data) or stay."""
+
+    action: Literal["yes", "no"]
 
 
 class ColumnCb(CallbackData, prefix="col"):
@@ -165,18 +189,178 @@ class SubjectCb(CallbackData, prefix="sj"):
 
 
 # --- PDCA (handlers/pdca.py) ---
+PdcaCbAction = Literal[
+    "list",  # /pdca: active cycles and the history
+    "new",  # a cycle from a typed goal
+    "from_run",  # ref: a finished checklist run -> its weak items to pick one
+    "item",  # ref: the run, pos: the item's position in the checklist
+    "from_task",  # ref: a task made from a weak item
+    "signals",  # ref: a metric snapshot -> its signals to pick one
+    "signal",  # ref: the snapshot, pos: the signal's position
+    "goal_ok",  # take the suggested goal
+    "metric",  # pos: position in domain.pdca.METRICS
+    "base_ok",  # take today's value from the latest export
+    "target_ok",  # «Скорректировать»: keep the suggested target
+    "review",  # pos: position in domain.pdca.REVIEW_CHOICES
+    "same_actions",  # «Скорректировать»: the previous cycle's actions again
+    "start",  # save the plan: Do begins
+    "cancel",  # drop the draft
+    "open",  # ref: a cycle
+    "check",  # ref: a cycle -> enter the fact
+    "take_fact",  # ref: a cycle -> the fact from the export uploaded after the plan
+    "standard",  # ref: a cycle (Act)
+    "adjust",  # ref: a cycle (Act)
+    "drop",  # ref: a cycle (Act, or giving it up before Check)
+]
+
+
+class PdcaCb(CallbackData, prefix="pd"):
+    action: PdcaCbAction
+    ref: Annotated[int, Field(ge=0, lt=2**63)] = 0  # a cycle, run, task or snapshot id; 0: none
+    pos: Position = 0
 
 
 # --- Call listening (handlers/calls.py) ---
+CallsAction = Literal["show", "setup", "target", "managers", "schedule", "another", "history"]
+
+
+class CallsCb(CallbackData, prefix="ck"):
+    """The /calls screen and its steps (no ids)."""
+
+    action: CallsAction
+
+
+class CallTargetCb(CallbackData, prefix="ckt"):
+    """A quick pick of the weekly target (domain.calls bounds it again)."""
+
+    calls: Annotated[int, Field(ge=1, le=50)]
+
+
+class CallManagerCb(CallbackData, prefix="ckm"):
+    """One manager of the rotation: review one of their calls, or show their history."""
+
+    action: Literal["review", "history"]
+    manager: Id
+
+
+class CallRosterCb(CallbackData, prefix="ckr"):
+    """The managers step: a team member in/out (value: user id), a typed name out (value: manager id)."""
+
+    action: Literal["member", "drop", "add", "done"]
+    value: Annotated[int, Field(ge=0, lt=2**63)] = 0
+
+
+class CallScheduleCb(CallbackData, prefix="ckw"):
+    """The weekly reminder: the day (value: weekday, 0 = Monday), then the time (value: minutes of the day)."""
+
+    action: Literal["day", "time"]
+    value: Annotated[int, Field(ge=0, lt=24 * 60)] = 0
+
+
+class CallReviewCb(CallbackData, prefix="ckv"):
+    """A step of a call review in progress (the draft waits in FSM data; a button of another step is stale)."""
+
+    action: Literal["score", "na", "skip", "consent", "save", "cancel"]
+    manager: Id
+    index: Position = 0  # the criterion's place in the checklist
+    score: Annotated[int, Field(ge=0, le=2)] = 0
 
 
 # --- Training modules (handlers/learn.py) ---
 
 
+class LearnCb(CallbackData, prefix="ln"):
+    """/learn screens: the module list, the team's progress (head), whom to assign modules to (head)."""
+
+    action: Literal["list", "team", "who"]
+
+
+class ModuleCb(CallbackData, prefix="lm"):
+    action: Literal["open", "start"]
+    key: ModuleKey
+
+
+class LessonCb(CallbackData, prefix="ls"):
+    """A step of one attempt at a module: a screen, a check question (or its feedback), the result."""
+
+    attempt: Id
+    step: Literal["screen", "question", "result"]
+    index: Annotated[int, Field(ge=0, lt=MAX_SCREENS)] = 0  # the screen or question position
+
+
+class LessonAnswerCb(CallbackData, prefix="lq"):
+    attempt: Id
+    question: Annotated[int, Field(ge=0, lt=QUESTIONS)]
+    option: Annotated[int, Field(ge=0, lt=MAX_OPTIONS)]
+
+
+class AssignCb(CallbackData, prefix="la"):
+    """The head's assignment, step by step; the choices so far ride in the button (no FSM state to lose)."""
+
+    user: Annotated[int, Field(ge=0, lt=2**63)]  # 0: every manager of the team
+    module: Annotated[str, StringConstraints(pattern=r"^(-|\*|[a-z0-9_]{1,12})$")] = "-"  # "*": all, in order
+    weekday: Annotated[int, Field(ge=-1, le=6)] = -1  # -1: not chosen yet; 0 = Monday
+    minutes: Annotated[int, Field(ge=-1, lt=24 * 60)] = -1  # time of day; -1: not chosen yet
+    save: bool = False
+
+
 # --- Strategy milestones (handlers/strategy.py) ---
+StrategyAction = Literal[
+    "overview",  # /strategy
+    "session",  # start or resume the session
+    "skip",  # value: the question's position (an old button for another question is stale)
+    "later",  # leave the session for now (it is resumed from the same question)
+    "skip_ms",  # in the session: no milestone for this horizon (value: the horizon's position)
+    "add",  # a milestone outside the session: choose its horizon
+    "horizon",  # value: the horizon's position
+    "version",  # value: position in the list of earlier versions, newest first
+]
+MilestoneStatusKey = Literal["on_track", "at_risk", "done", "dropped"]
+
+
+class StrategyCb(CallbackData, prefix="sg"):
+    action: StrategyAction
+    value: Position = 0
+
+
+class MilestoneCb(CallbackData, prefix="sgm"):
+    milestone: Id
+    action: Literal["open", "due", "owner"]
+
+
+class MilestoneStatusCb(CallbackData, prefix="sgs"):
+    milestone: Id
+    status: MilestoneStatusKey
+
+
+class MilestoneOwnerCb(CallbackData, prefix="sgo"):
+    milestone: Id
+    user: Id
+
+
+class CalendarCb(CallbackData, prefix="ics"):
+    """«📅 В календарь (.ics)» in /reminders (handlers/calendar.py)."""
+
+    action: Literal["file"] = "file"
 
 
 # --- Templates (handlers/templates.py) ---
+# The names of content/<locale>/templates.yaml (`templates.order`); a test keeps the two equal.
+TemplateName = Literal["bonus_formula", "deal_review"]
+
+
+class TemplateCb(CallbackData, prefix="tp"):
+    """Open one template: the text, with a menu button."""
+
+    name: TemplateName
 
 
 # --- Owners' digest (handlers/digest.py) ---
+DigestAction = Literal["show", "settings", "day", "time", "off", "on"]
+
+
+class DigestCb(CallbackData, prefix="dg"):
+    """/digest and its settings: day (0 = Monday) or time (minutes after midnight) in `value`."""
+
+    action: DigestAction
+    value: Annotated[int, Field(ge=0, lt=24 * 60)] = 0

@@ -6,6 +6,10 @@ class Onboarding(StatesGroup):
     timezone = State()
 
 
+class Joining(StatesGroup):
+    confirm_move = State()  # a head opened another team's link; data["invite"]: its code
+
+
 class ChecklistFlow(StatesGroup):
     answering = State()
 
@@ -42,15 +46,48 @@ class TaskDueFlow(StatesGroup):
 
 
 # --- PDCA (handlers/pdca.py) ---
+class PdcaFlow(StatesGroup):
+    """data: the plan draft (origin, ref, parent, team, goal, metric, metric_name, baseline, target, review,
+    actions) while planning; `cycle` while the fact is asked."""
+
+    goal = State()
+    metric = State()  # waits for a button
+    metric_name = State()
+    baseline = State()
+    target = State()
+    review_date = State()
+    actions = State()
+    confirm = State()
+    fact = State()
 
 
 # --- Call listening (handlers/calls.py) ---
+class CallsFlow(StatesGroup):
+    target = State()  # the weekly target, typed
+    names = State()  # names of managers who are not in the bot, typed
+    time = State()  # data: weekday; the reminder's time, typed
+
+
+class CallReviewFlow(StatesGroup):
+    """data: manager, index (the criterion asked), scores {criterion: 0..2 or None}, notes {criterion: text},
+    praise, fix, share (send the feedback to the manager)."""
+
+    scoring = State()
+    praise = State()
+    fix = State()
+    confirm = State()
 
 
 # --- Training modules (handlers/learn.py) ---
 
 
 # --- Strategy milestones (handlers/strategy.py) ---
+class StrategyFlow(StatesGroup):
+    """The session's answers and milestones are saved as given: a restart resumes from the database."""
+
+    answering = State()  # data: session (the question is the session's first unanswered one)
+    milestone_title = State()  # data: horizon, session (0: outside a session)
+    due_date = State()  # data: milestone
 
 
 # --- Templates (handlers/templates.py) ---

@@ -4,6 +4,7 @@ Layout under `root` (the content package folder by default):
     seeds.yaml                    `seeds: [file names]` - the articles the checklists cite (data, not read at runtime)
     <locale>/*.yaml               texts: nested mappings flattened to dotted keys; file names are not part of keys
     <locale>/checklists/*.yaml    one checklist a file, schema in content/schema.py; the key equals the file stem
+    <locale>/training/*.yaml      one training module a file, schema in content/training_schema.py; key = file stem
 
 Text values are str.format templates or lists of strings. `Content.t` always formats (even without
 arguments), so a literal brace is written "{{" / "}}" everywhere; templates are checked at load.
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 import string
 from collections.abc import Hashable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from babel.plural import PluralRule
 from pydantic import ValidationError
 
 from content.schema import Checklist
+from content.training_schema import TrainingModule
 
 TextValue = str | tuple[str, ...]
 
@@ -38,6 +40,7 @@ class Content:
     texts: dict[str, TextValue]
     checklists: dict[str, Checklist]  # in display order
     seeds: tuple[str, ...]
+    training: dict[str, TrainingModule] = field(default_factory=dict)  # training modules, in display order
 
     def t(self, key: str, /, **kwargs: Any) -> str:
         value = self._get(key)
@@ -93,7 +96,9 @@ def load_content(locale: str = "ru", root: Path | None = None) -> Content:
     texts = _load_texts(root, locale_dir)
     _check_plurals(locale, texts)
     checklists = _load_checklists(root, locale_dir / "checklists", seeds)
-    return Content(locale=locale, texts=texts, checklists=checklists, seeds=seeds)
+    _check_checklist_texts(locale, checklists, texts)
+    training = _load_training(root, locale_dir / "training", seeds)
+    return Content(locale=locale, texts=texts, checklists=checklists, seeds=seeds, training=training)
 
 
 # --- YAML reading -----------------------------------------------------------------------------------
@@ -211,6 +216,32 @@ def _check_template(name: str, key: str, value: str) -> None:
         ) from None
 
 
+# --- training modules (schema in content/training_schema.py) ----------------------------------------
+
+
+def _load_training(root: Path, folder: Path, seeds: tuple[str, ...]) -> dict[str, TrainingModule]:
+    """One module a file; the key equals the file stem; screens cite a seed of seeds.yaml or "general"."""
+    loaded: list[tuple[str, TrainingModule]] = []
+    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+        name = _rel(root, path)
+        data = _read_yaml(root, path)
+        if not isinstance(data, dict):
+            raise ContentError(f"{name}: the top level must be a mapping (a training module)")
+        try:
+            module = TrainingModule.model_validate(data, context={"seeds": seeds})
+        except ValidationError as exc:
+            raise ContentError(f"{name}: {_describe(exc, data)}") from None
+        if module.key != path.stem:
+            raise ContentError(f"{name}: key {module.key!r} must equal the file name {path.stem!r}")
+        loaded.append((name, module))
+    orders: dict[int, str] = {}
+    for name, module in loaded:
+        if module.order in orders:
+            raise ContentError(f"{name}: order {module.order} is already used by {orders[module.order]}")
+        orders[module.order] = name
+    return {m.key: m for _, m in sorted(loaded, key=lambda pair: pair[1].order)}
+
+
 # --- checklists -------------------------------------------------------------------------------------
 
 
@@ -240,6 +271,26 @@ def _load_checklists(root: Path, folder: Path, seeds: tuple[str, ...]) -> dict[s
     for name, checklist in loaded:
         _check_mistake_links(name, checklist, by_key)
     return by_key
+
+
+def _check_checklist_texts(locale: str, checklists: Mapping[str, Checklist], texts: Mapping[str, TextValue]) -> None:
+    """Every template a checklist offers exists (templates.yaml). Seed titles (sources.yaml) are optional
+    here, a test holds the real content to them; a missing one shows the file name."""
+    for checklist in checklists.values():
+        for name in checklist.templates:
+            missing = [f"templates.{name}.{f}" for f in TEMPLATE_FIELDS if f"templates.{name}.{f}" not in texts]
+            if missing:
+                raise ContentError(
+                    f"{locale}/checklists/{checklist.key}.yaml: template {name!r} lacks the texts {missing}"
+                )
+
+
+TEMPLATE_FIELDS = ("button", "title", "summary", "text")
+
+
+def seed_stem(seed: str) -> str:
+    """The key of a seed file in texts: `sources.<stem>` is its title."""
+    return seed.removesuffix(".txt")
 
 
 def _check_mistake_links(name: str, checklist: Checklist, by_key: Mapping[str, Checklist]) -> None:

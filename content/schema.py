@@ -46,6 +46,34 @@ class Group(_Model):
     title: Text
 
 
+class ItemVoice(_Model):
+    """The owner's wording of an item, for when an owner takes the checklist about their head of sales.
+
+    The item's own fields speak to the person taking it (the head, «вы»); a field given here replaces
+    its counterpart when the taker is an owner (domain.checklists.in_voice)."""
+
+    question: Text | None = None
+    looks_like: Text | None = None
+    why: Text | None = None
+    action: Text | None = None
+    task: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)] | None = None
+
+
+class ZoneVoice(_Model):
+    """The owner's wording of a zone (see ItemVoice)."""
+
+    title: Text | None = None
+    text: Text | None = None
+
+
+class ChecklistVoice(_Model):
+    """The owner's wording of the checklist's cards (see ItemVoice)."""
+
+    description: Text | None = None
+    intro: Text | None = None
+    rule: Text | None = None
+
+
 class Item(_Model):
     key: ItemKey
     question: Text  # phrased so that the good answer has the highest value
@@ -58,6 +86,7 @@ class Item(_Model):
     mistake: MistakeRef | None = None
     weight: Annotated[float, Field(gt=0, le=10)] = 1.0
     answers: tuple[AnswerOption, ...] | None = None  # overrides the checklist's options
+    owner: ItemVoice | None = None  # the owner's wording; the fields above speak to the head
 
     @model_validator(mode="after")
     def _answers_ok(self) -> Self:
@@ -67,23 +96,28 @@ class Item(_Model):
 
 
 class Zone(_Model):
-    """A result band. All given conditions must hold; the first matching zone wins.
+    """A result band: an explicit range. All given conditions must hold.
 
     "no" means an answer worth 0 (the bad answer, whatever its label). `max_no` / `min_no` count
-    them over `no_in` items if given, else over the whole checklist.
+    them over `no_in` items if given, else over the whole checklist. The zones of a checklist are meant
+    to be disjoint and to cover every possible set of answers, so that a zone's text can be read
+    against its own conditions alone (tests/unit/test_checklist_zones.py enumerates every case); should
+    two hold anyway, the first wins, and the last is the fallback.
     """
 
     key: ItemKey
     title: Text
     text: Text
     min_score: Annotated[int, Field(ge=0, le=100)] | None = None
+    max_score: Annotated[int, Field(ge=0, le=100)] | None = None
     max_no: Annotated[int, Field(ge=0)] | None = None
     min_no: Annotated[int, Field(ge=1)] | None = None
     no_in: tuple[ItemKey, ...] | None = None
+    owner: ZoneVoice | None = None  # the owner's wording; title and text speak to the head
 
     @property
     def is_catch_all(self) -> bool:
-        return self.min_score is None and self.max_no is None and self.min_no is None
+        return self.min_score is None and self.max_score is None and self.max_no is None and self.min_no is None
 
     @model_validator(mode="after")
     def _scope_ok(self) -> Self:
@@ -91,6 +125,8 @@ class Zone(_Model):
             raise ValueError(f"zone {self.key!r}: no_in is given without max_no or min_no")
         if self.max_no is not None and self.min_no is not None and self.min_no > self.max_no:
             raise ValueError(f"zone {self.key!r}: min_no > max_no, the zone can never match")
+        if self.min_score is not None and self.max_score is not None and self.min_score > self.max_score:
+            raise ValueError(f"zone {self.key!r}: min_score > max_score, the zone can never match")
         return self
 
 
@@ -107,6 +143,9 @@ class Checklist(_Model):
     groups: tuple[Group, ...] = ()
     items: tuple[Item, ...] = Field(min_length=1)
     zones: tuple[Zone, ...] = Field(min_length=1)
+    owner: ChecklistVoice | None = None  # the owner's wording of description / intro / rule
+    # Templates (content/<locale>/templates.yaml, `templates.<name>`) the result offers; the loader checks them.
+    templates: tuple[ItemKey, ...] = ()
 
     def answers_for(self, item: Item) -> tuple[AnswerOption, ...]:
         return item.answers if item.answers is not None else self.answers
@@ -145,11 +184,10 @@ class Checklist(_Model):
                 raise ValueError(f"zone {zone.key!r}: no_in names unknown items {unknown}")
             if zone.min_no is not None and zone.min_no > len(scope):
                 raise ValueError(f"zone {zone.key!r}: min_no exceeds the number of items counted")
-        if not self.zones[-1].is_catch_all:
-            raise ValueError(f"the last zone {self.zones[-1].key!r} must be a catch-all (no conditions)")
         for zone in self.zones[:-1]:
             if zone.is_catch_all:
                 raise ValueError(f"zone {zone.key!r} has no conditions: only the last zone may be a catch-all")
+        _unique("template", list(self.templates))
         return self
 
 

@@ -32,5 +32,5 @@ def allowed(role: Role | None, permission: Permission) -> bool:
 def require(role: Role | None, permission: Permission) -> Role:
     """Return the role when it grants the permission; raise AccessDenied otherwise (also for non-members)."""
     if role is None or not allowed(role, permission):
-        raise AccessDenied(permission.value)
+        raise AccessDenied(permission.value, role=None if role is None else role.value)
     return role

@@ -8,7 +8,15 @@ class DomainError(Exception):
 
 
 class AccessDenied(DomainError):
+    """A role without the permission hears what that role can do instead (`errors.access_denied_for.<role>`)."""
+
     text_key = "errors.access_denied"
+
+    def __init__(self, *args: object, role: str | None = None) -> None:
+        super().__init__(*args)
+        self.role = role
+        if role is not None:
+            self.text_key = f"errors.access_denied_for.{role}"
 
 
 class NotFound(DomainError):
@@ -17,6 +25,12 @@ class NotFound(DomainError):
 
 class InviteInvalid(DomainError):
     text_key = "errors.invite_invalid"
+
+
+class RemovedFromTeam(InviteInvalid):
+    """The head removed this person: the team's links made before that no longer let them in."""
+
+    text_key = "errors.removed_from_team"
 
 
 class InvalidTimezone(DomainError):

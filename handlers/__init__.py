@@ -12,6 +12,7 @@ from aiogram import F, Router
 
 
 def get_routers() -> list[Router]:
+    import handlers.calendar
     import handlers.calls
     import handlers.checklists
     import handlers.crm_upload
@@ -50,6 +51,7 @@ def get_routers() -> list[Router]:
                 handlers.calls,
                 handlers.learn,
                 handlers.strategy,
+                handlers.calendar,
                 handlers.templates,
                 handlers.digest,
                 handlers.settings,

@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardButton, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
-from bot.callbacks import AnswerCb, ChecklistCb, MenuCb, QuestionCb, TaskAddCb
+from bot.callbacks import (
+    AnswerCb,
+    ChecklistCb,
+    MenuCb,
+    PdcaCb,
+    QuestionCb,
+    ResultCb,
+    TaskAddCb,
+    TemplateCb,
+    TemplateName,
+)
 from bot.guards import team_with
 from bot.replies import replace, respond
 from bot.states import ChecklistFlow
@@ -20,8 +30,10 @@ from bot.views.common import Screen
 from content import Content
 from content.schema import Checklist
 from domain.access import Permission
-from domain.checklists import compare_runs, next_unanswered, score_run
+from domain.checklist_groups import group_result
+from domain.checklists import chosen_option, compare_runs, next_unanswered, score_run
 from domain.clock import Clock
+from domain.errors import NotFound
 from domain.models import ChecklistRun, Membership, RunStatus, User
 from storage import Store
 
@@ -33,7 +45,14 @@ async def list_checklists(
     last_runs: dict[str, ChecklistRun] = {}
     for run in await store.runs.history(actor.id, team_id, limit=100):
         last_runs.setdefault(run.checklist_key, run)
-    await respond(event, views.checklist_list(content, last_runs, actor.timezone))
+    unfinished: dict[str, tuple[int, int]] = {}  # checklist key -> (answered, the question to continue with)
+    for key, (_, answers) in (await store.runs.open_with_answers(actor.id, team_id)).items():
+        checklist = content.checklists.get(key)
+        if checklist is not None:
+            position = next_unanswered(checklist, answers)
+            answered = sum(1 for item in checklist.items if chosen_option(checklist, item, answers.get(item.key)))
+            unfinished[key] = (answered, len(checklist.items) - 1 if position is None else position)
+    await respond(event, views.checklist_list(content, last_runs, actor.timezone, unfinished))
 
 
 async def open_checklist(
@@ -123,21 +142,19 @@ async def _current(
     return run, checklist, answers, position, data
 
 
-async def _stale(
-    callback: CallbackQuery,
+def _stale(
     callback_answer: CallbackAnswer,
     content: Content,
     run: ChecklistRun,
     checklist: Checklist | None,
-    answers: dict[str, str],
     position: int | None,
 ) -> None:
+    """A button of a question no longer on screen (a double tap, an older message): a toast saying which question
+    is open, and nothing sent, so the chat never holds two live copies of a question."""
     if run.status is RunStatus.FINISHED or checklist is None or position is None:
         callback_answer.text = content.t("checklists.stale_finished")
         return
-    callback_answer.text = content.t("checklists.stale_question")
-    item = checklist.items[position]
-    await respond(callback, views.question(content, checklist, run.id, position, answers.get(item.key), False))
+    callback_answer.text = content.t("checklists.stale_question", number=position + 1, total=len(checklist.items))
 
 
 async def answer_given(
@@ -152,12 +169,12 @@ async def answer_given(
 ) -> None:
     run, checklist, answers, position, data = await _current(state, store, content, actor, callback_data.run)
     if checklist is None or position is None or callback_data.index != position:
-        await _stale(callback, callback_answer, content, run, checklist, answers, position)
+        _stale(callback_answer, content, run, checklist, position)
         return
     item = checklist.items[position]
     options = checklist.answers_for(item)
     if not 0 <= callback_data.option < len(options):
-        await _stale(callback, callback_answer, content, run, checklist, answers, position)
+        _stale(callback_answer, content, run, checklist, position)
         return
     now = clock.now()
     answer = options[callback_data.option].key
@@ -190,7 +207,7 @@ async def question_action(
 ) -> None:
     run, checklist, answers, position, _ = await _current(state, store, content, actor, callback_data.run)
     if checklist is None or position is None or callback_data.index != position:
-        await _stale(callback, callback_answer, content, run, checklist, answers, position)
+        _stale(callback_answer, content, run, checklist, position)
         return
     if callback_data.action == "later":
         await state.clear()
@@ -230,7 +247,80 @@ async def result_screen(
     comparison = None
     if previous is not None:
         comparison = compare_runs(checklist, await store.runs.answers(actor.id, previous.id), answers)
-    return views.result(content, checklist, run, outcome, comparison, previous, actor.timezone)
+    extra = result_buttons(content, checklist, run, bool(outcome.weak_items))
+    return views.result(content, checklist, run, outcome, comparison, previous, actor.timezone, extra)
+
+
+def result_buttons(
+    content: Content, checklist: Checklist, run: ChecklistRun, has_weak: bool
+) -> list[InlineKeyboardButton]:
+    """What a result leads on to besides tasks and files: a PDCA cycle on one of its weak items (when it has any),
+    and the working templates the checklist names (the loader checks each name exists)."""
+    buttons = []
+    if has_weak:
+        pdca = PdcaCb(action="from_run", ref=run.id).pack()
+        buttons.append(InlineKeyboardButton(text=content.t("checklists.buttons.pdca"), callback_data=pdca))
+    for name in checklist.templates:
+        data = TemplateCb(name=cast(TemplateName, name)).pack()  # validated: an unknown name raises here
+        buttons.append(InlineKeyboardButton(text=content.t(f"templates.{name}.button"), callback_data=data))
+    return buttons
+
+
+async def result_action(
+    callback: CallbackQuery,
+    callback_data: ResultCb,
+    store: Store,
+    content: Content,
+    clock: Clock,
+    actor: User,
+    callback_answer: CallbackAnswer,
+) -> None:
+    """«Показать все», «← К итогу», «Все в задачи» on a finished run's result."""
+    run = await store.runs.get(actor.id, callback_data.run)
+    checklist = content.checklists.get(run.checklist_key)
+    if checklist is None or run.status is not RunStatus.FINISHED:
+        callback_answer.text = content.t("errors.stale_button")
+        return
+    answers = await store.runs.answers(actor.id, run.id)
+    if callback_data.action == "top":
+        await replace(callback, await result_screen(store, content, actor, checklist, run, answers))
+        return
+    outcome = score_run(checklist, answers)
+    if callback_data.action == "all":
+        await replace(callback, views.all_weak(content, checklist, run, outcome))
+        return
+    weak = group_result(checklist, outcome).ranked  # the task list follows the order the result shows
+    now = clock.now()
+    created = 0
+    async with store.db.transaction():  # all or none; an open task from the same item is kept, not doubled
+        for item in weak:
+            _, new = await store.tasks.add_or_find(actor.id, run.team_id, item.task, checklist.key, item.item_key, now)
+            created += new
+    if not created:
+        callback_answer.text = content.plural("checklists.all_existed", len(weak))
+        return
+    text = content.plural("checklists.all_added", created)
+    if created < len(weak):
+        text += " " + content.plural("checklists.some_existed", len(weak) - created)
+    callback_answer.text = text
+
+
+async def typed_mid_question(message: Message, state: FSMContext, store: Store, content: Content, actor: User) -> None:
+    """Text typed while a question waits for its button: the open question again, under a hint."""
+    run_id = (await state.get_data()).get("run_id")
+    try:
+        if not isinstance(run_id, int):
+            raise NotFound("run")
+        run, checklist, answers, position, _ = await _current(state, store, content, actor, run_id)
+    except NotFound:  # no run in the state, the run is gone (started over), or it is no longer the actor's
+        checklist = position = None
+    if checklist is None or position is None:
+        await state.clear()
+        await message.answer(content.t("help.unknown"))
+        return
+    item = checklist.items[position]
+    screen = views.question(content, checklist, run.id, position, answers.get(item.key), False)
+    await message.answer(content.t("checklists.typed_mid_question") + "\n\n" + screen.text, reply_markup=screen.markup)
 
 
 async def add_task(
@@ -261,4 +351,6 @@ def create_router() -> Router:
     router.callback_query.register(answer_given, AnswerCb.filter())
     router.callback_query.register(question_action, QuestionCb.filter())
     router.callback_query.register(add_task, TaskAddCb.filter())
+    router.callback_query.register(result_action, ResultCb.filter())
+    router.message.register(typed_mid_question, ChecklistFlow.answering, F.text, ~F.text.startswith("/"))
     return router

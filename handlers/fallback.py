@@ -8,10 +8,12 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from content import Content
+from domain.models import Membership
 
 
-async def help_command(message: Message, content: Content) -> None:
-    await message.answer(content.t("help.text"))
+async def help_command(message: Message, content: Content, membership: Membership | None) -> None:
+    """What works for the person's role in their current team (bot/commands.py has the same lists)."""
+    await message.answer(content.t(f"help.{'none' if membership is None else membership.role.value}"))
 
 
 async def unknown_message(message: Message, content: Content) -> None:

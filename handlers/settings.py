@@ -11,15 +11,24 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
-from bot.callbacks import InviteCb, MemberCb, MenuCb, SettingsCb, TimezoneCb, TimezoneTarget, WorkdayCb
+from bot.callbacks import InviteCb, MemberCb, MenuCb, SettingsCb, TeamCb, TimezoneCb, TimezoneTarget, WorkdayCb
+from bot.commands import set_chat_commands, sync_commands
 from bot.config import Settings
 from bot.guards import team_with
+from bot.membership import tell_removed
 from bot.replies import replace, respond
 from bot.states import SettingsFlow
 from bot.views.common import Screen
 from bot.views.onboarding import invite_links, timezone_aliases, timezone_keyboard, timezone_label
 from bot.views.schedule_words import clock_time
-from bot.views.settings import confirm, invites_keyboard, members_screen, settings_screen, workday_screen
+from bot.views.settings import (
+    confirm,
+    invites_keyboard,
+    members_screen,
+    settings_screen,
+    teams_screen,
+    workday_screen,
+)
 from content import Content
 from domain.access import Permission
 from domain.clock import Clock
@@ -28,6 +37,7 @@ from domain.models import Membership, User
 from domain.names import clean_name
 from domain.reminder_phrases import parse_time_of_day
 from domain.timezones import RUSSIAN_TIMEZONES, parse_timezone
+from handlers.start import home_screen
 from storage import Store
 
 MAX_NAME = 64
@@ -36,7 +46,8 @@ MAX_NAME = 64
 async def _settings(store: Store, content: Content, actor: User, membership: Membership | None) -> Screen:
     fresh = await store.users.get(actor.id) or actor
     team = await store.teams.get_for(actor.id, membership.team_id) if membership else None
-    return settings_screen(content, fresh, membership, team, await store.users.workday_start(actor.id))
+    several = membership is not None and len(await store.teams.memberships_of(actor.id)) > 1
+    return settings_screen(content, fresh, membership, team, await store.users.workday_start(actor.id), several)
 
 
 async def ask_workday_start(
@@ -255,6 +266,7 @@ async def show_members(
 async def member_action(
     callback: CallbackQuery,
     callback_data: MemberCb,
+    bot: Bot,
     store: Store,
     content: Content,
     actor: User,
@@ -271,14 +283,18 @@ async def member_action(
         text = content.t("settings.remove_confirm", name=escape(member.display_name))
         await replace(callback, confirm(content, text, MemberCb(user=member.user_id, action="remove")))
         return
-    await store.teams.remove_member(actor.id, team_id, member.user_id)
+    removed = await store.teams.remove_member(actor.id, team_id, member.user_id)
     callback_answer.text = content.t("settings.member_removed", name=member.display_name)[:200]
     await replace(callback, members_screen(content, await store.teams.members(actor.id, team_id), actor.id))
+    if removed:  # a double tap removes once and tells once
+        team = await store.teams.get_for(actor.id, team_id)
+        await tell_removed(bot, store, content, member.user_id, team.name)
 
 
 async def leave(
     callback: CallbackQuery,
     callback_data: SettingsCb,
+    bot: Bot,
     store: Store,
     content: Content,
     actor: User,
@@ -290,6 +306,32 @@ async def leave(
         return
     await store.teams.leave(actor.id, team_id)
     await replace(callback, Screen(content.t("settings.left")))
+    await sync_commands(bot, store, content, actor.id)
+
+
+async def show_teams(callback: CallbackQuery, store: Store, content: Content, actor: User) -> None:
+    await replace(callback, teams_screen(content, await store.teams.teams_of(actor.id)))
+
+
+async def switch_team(
+    callback: CallbackQuery,
+    callback_data: TeamCb,
+    state: FSMContext,
+    bot: Bot,
+    store: Store,
+    content: Content,
+    actor: User,
+    callback_answer: CallbackAnswer,
+) -> None:
+    """Another of the person's teams becomes the current one: its menu, commands and data (a team they are not
+    in is NotFound)."""
+    membership = await store.teams.switch_to(actor.id, callback_data.team)
+    await state.clear()
+    team = await store.teams.get_for(actor.id, membership.team_id)
+    role = content.t(f"roles.{membership.role.value}")
+    callback_answer.text = content.t("settings.team_switched", team=team.name, role=role)[:200]
+    await replace(callback, await home_screen(content, store, actor, membership))
+    await set_chat_commands(bot, content, actor.id, membership.role)
 
 
 def create_router() -> Router:
@@ -305,6 +347,8 @@ def create_router() -> Router:
     router.callback_query.register(show_invites, SettingsCb.filter(F.action == "invites"))
     router.callback_query.register(show_members, SettingsCb.filter(F.action == "members"))
     router.callback_query.register(leave, SettingsCb.filter(F.action.in_({"leave", "leave_yes"})))
+    router.callback_query.register(show_teams, SettingsCb.filter(F.action == "teams"))
+    router.callback_query.register(switch_team, TeamCb.filter())
     router.callback_query.register(change_invite, InviteCb.filter())
     router.callback_query.register(member_action, MemberCb.filter())
     router.callback_query.register(timezone_tapped, SettingsFlow.timezone, TimezoneCb.filter(F.target != "team"))

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -31,6 +32,11 @@ logger = logging.getLogger(__name__)
 WAKEUP_JOB = "reminders.wakeup"
 SAFETY_TICK_JOB = "reminders.safety-tick"
 _FAILURE_BACKOFF = timedelta(seconds=30)
+NOTHING_TO_SEND = "nothing to send: the message is no longer wanted"
+
+# How a due delivery becomes a message. Async when the content is computed at send time (the owners' digest);
+# None: nothing is to be sent any more (e.g. the owner left the team), and the delivery is recorded as failed.
+Render = Callable[[DueDelivery], Outgoing | Awaitable[Outgoing | None] | None]
 
 
 class OutgoingSender(Protocol):
@@ -53,14 +59,17 @@ class ReminderEngine:
         self,
         queue: ReminderQueue,
         sender: OutgoingSender,
-        render: Callable[[DueDelivery], Outgoing],
+        render: Render,
         clock: Clock,
         scheduler: Scheduler,
         owner: str,
         config: EngineConfig | None = None,
         pause_remaining: Callable[[], float] | None = None,
+        on_start: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
-        """`pause_remaining`: seconds left of a bot-wide 429 pause (FloodGate.remaining)."""
+        """`pause_remaining`: seconds left of a bot-wide 429 pause (FloodGate.remaining). `on_start`: work before
+        the first tick (e.g. reminders a new feature owes to people who were there before it); its failure is
+        logged and does not stop the engine."""
         self._queue = queue
         self._sender = sender
         self._render = render
@@ -74,12 +83,18 @@ class ReminderEngine:
         self._tick_lock = asyncio.Lock()
         self._again = False
         self._pause_remaining = pause_remaining or (lambda: 0.0)
+        self._on_start = on_start
 
     @property
     def owner(self) -> str:
         return self._owner
 
     async def start(self) -> None:
+        if self._on_start is not None:
+            try:
+                await self._on_start()
+            except Exception:
+                logger.exception("reminder engine start-up work failed")
         self._scheduler.every(SAFETY_TICK_JOB, self._config.safety_tick_s, self._tick_soon)
         await self.tick()
 
@@ -137,7 +152,11 @@ class ReminderEngine:
                 # Telegram asked the whole bot to wait: hand the row back instead of holding its lease meanwhile.
                 outcome: SendOutcome = RetryLater(after_s=paused_s, error="bot-wide flood pause")
             else:
-                outcome = await self._sender.send(self._render(delivery))
+                outgoing = await self._rendered(delivery)
+                if outgoing is None:
+                    outcome = Rejected(NOTHING_TO_SEND)
+                else:
+                    outcome = await self._sender.send(outgoing)
         except Exception as error:  # a bug or an unexpected error: keep the message due, try again later
             logger.exception("reminder delivery %s failed", delivery.id)
             outcome = RetryLater(after_s=_FAILURE_BACKOFF.total_seconds(), error=type(error).__name__)
@@ -152,10 +171,16 @@ class ReminderEngine:
             self.wake_at(at)
         elif isinstance(outcome, Unreachable | Rejected):
             await self._queue.mark_failed(delivery.id, self._owner, outcome.error)
-            if isinstance(outcome, Rejected):
+            if isinstance(outcome, Rejected) and outcome.error != NOTHING_TO_SEND:
                 logger.error("reminder delivery %s rejected by Telegram: %s", delivery.id, outcome.error)
         if len(self._in_flight) >= self._config.max_in_flight - 1:
             self.wake_at(now)  # room again for what waits in the queue
+
+    async def _rendered(self, delivery: DueDelivery) -> Outgoing | None:
+        rendered = self._render(delivery)
+        if inspect.isawaitable(rendered):
+            return await rendered
+        return rendered
 
     async def drain(self) -> None:
         """Wait for every tick and send in flight (tests and shutdown)."""

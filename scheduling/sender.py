@@ -7,11 +7,13 @@ due until it is `Sent`, `Unreachable` or `Rejected`: a `RetryLater` is never dro
 
 from __future__ import annotations
 
+import logging
 from collections import OrderedDict
 from dataclasses import dataclass
 
 from aiogram import Bot
 from aiogram.exceptions import (
+    TelegramAPIError,
     TelegramBadRequest,
     TelegramForbiddenError,
     TelegramMigrateToChat,
@@ -19,14 +21,18 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.types import BufferedInputFile, InlineKeyboardMarkup, Message
 
 from bot.delivery import FloodGate, SendBudget, is_recipient_gone, may_have_arrived, sending_in_bulk
 from domain.clock import Clock
 
+logger = logging.getLogger(__name__)
+
 # After a server or network error: 5 s, doubling while Telegram keeps failing, at most 5 min.
 FIRST_BACKOFF_S = 5.0
 MAX_BACKOFF_S = 300.0
+CAPTION_LIMIT = 1024  # Telegram's limit for a photo's caption (counted after entities: raw HTML is longer)
+PHOTO_NAME = "chart.png"
 
 
 @dataclass(frozen=True)
@@ -35,6 +41,14 @@ class Outgoing:
     text: str  # already rendered in the bot's parse mode
     reply_markup: InlineKeyboardMarkup | None = None
     is_group: bool = False
+    # A PNG (the digest's chart). With a text that fits a caption: one photo message carrying text and buttons.
+    # Otherwise the text goes first (its outcome is the message's) and the photo follows it, once, best effort:
+    # a retried text never repeats a photo, and a lost chart never holds back the text.
+    photo: bytes | None = None
+
+    @property
+    def as_caption(self) -> bool:
+        return self.photo is not None and len(self.text) <= CAPTION_LIMIT
 
 
 @dataclass(frozen=True)
@@ -132,7 +146,26 @@ class Sender:
         await self._gate.wait()
         finish = await self._budget.acquire()
         try:
-            return await self._send_now(outgoing)
+            outcome = await self._send_now(outgoing)
+        finally:
+            finish()
+        if outgoing.photo is not None and not outgoing.as_caption and isinstance(outcome, Sent):
+            await self._follow_with_photo(outgoing, outgoing.photo, interval)
+        return outcome
+
+    async def _follow_with_photo(self, outgoing: Outgoing, photo: bytes, interval: float) -> None:
+        """The photo after a text too long for its caption: paced like any message, tried once."""
+        await self._pacer.wait_turn(outgoing.chat_id, interval)
+        await self._gate.wait()
+        finish = await self._budget.acquire()
+        try:
+            with sending_in_bulk():
+                await self._bot.send_photo(outgoing.chat_id, BufferedInputFile(photo, PHOTO_NAME))
+        except TelegramRetryAfter as error:
+            self._gate.pause(float(error.retry_after))
+            logger.warning("photo after message to %s not sent: %s", outgoing.chat_id, error)
+        except (TelegramAPIError, TelegramNetworkError) as error:
+            logger.warning("photo after message to %s not sent: %s", outgoing.chat_id, error)
         finally:
             finish()
 
@@ -141,9 +174,7 @@ class Sender:
             return RetryLater(paused, "bot-wide flood pause")
         try:
             with sending_in_bulk():
-                message = await self._bot.send_message(
-                    outgoing.chat_id, outgoing.text, reply_markup=outgoing.reply_markup
-                )
+                message = await self._deliver(outgoing)
         except TelegramRetryAfter as error:
             self._failures_in_a_row = 0
             self._gate.pause(float(error.retry_after))  # also done by the middleware; repeated for a bare Bot
@@ -162,6 +193,16 @@ class Sender:
             return Unreachable(str(error)) if is_recipient_gone(error) else Rejected(str(error))
         self._failures_in_a_row = 0
         return Sent(message.message_id)
+
+    async def _deliver(self, outgoing: Outgoing) -> Message:
+        if outgoing.as_caption and outgoing.photo is not None:
+            return await self._bot.send_photo(
+                outgoing.chat_id,
+                BufferedInputFile(outgoing.photo, PHOTO_NAME),
+                caption=outgoing.text,
+                reply_markup=outgoing.reply_markup,
+            )
+        return await self._bot.send_message(outgoing.chat_id, outgoing.text, reply_markup=outgoing.reply_markup)
 
     def _backoff_s(self) -> float:
         return min(MAX_BACKOFF_S, FIRST_BACKOFF_S * 2 ** (self._failures_in_a_row - 1))

@@ -10,6 +10,7 @@ from storage.calls import CallReviewRepo
 from storage.column_choices import ColumnChoiceRepo
 from storage.db import Database
 from storage.deliveries import DeliveryRepo
+from storage.digests import DigestRepo
 from storage.failures import FailureRepo, SendFailure
 from storage.invites import InviteRepo
 from storage.pdca import PdcaRepo
@@ -51,6 +52,7 @@ class Store:
     calls: CallReviewRepo  # call listening
     training: TrainingRepo  # training modules
     strategy: StrategyRepo  # strategy milestones
+    digests: DigestRepo  # the owners' weekly digest: settings, its figures, the heads' nudge
 
     async def close(self) -> None:
         await self.db.close()
@@ -78,4 +80,5 @@ async def open_store(path: str | Path) -> Store:
         calls=CallReviewRepo(db),
         training=TrainingRepo(db),
         strategy=StrategyRepo(db),
+        digests=DigestRepo(db),
     )

@@ -3,16 +3,33 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from domain.access import Permission
-from domain.errors import InviteInvalid, NotFound
+from domain.errors import InviteInvalid, NotFound, RemovedFromTeam
 from domain.invites import new_invite_code
 from domain.models import Invite, Membership, Role
 from storage.access import require_in_team
 from storage.db import Database, from_db_time, opt_from_db_time, to_db_time
 from storage.teams import membership_from_row
+
+
+@dataclass(frozen=True, slots=True)
+class Acceptance:
+    membership: Membership  # the role in the team: the invite's when joined, the kept one otherwise
+    invite_role: Role
+    joined: bool  # False: already in the team, nothing joined
+    switched: bool  # the team became the current one (it was another team, or none)
+
+
+@dataclass(frozen=True, slots=True)
+class InvitePreview:
+    team_id: int
+    team_name: str
+    role: Role
+
 
 _COLUMNS = "code, team_id, role, created_by, created_at, expires_at, revoked_at"
 _CODE_ATTEMPTS = 5  # a collision of 144-bit codes is practically impossible; retry rather than fail
@@ -99,16 +116,45 @@ class InviteRepo:
         )
         return cursor.rowcount
 
+    async def preview(self, code: str, now: datetime) -> InvitePreview:
+        """Where a link leads, before anyone joins (the code is the credential: its team's name is no secret to
+        its holder). InviteInvalid as for accepting."""
+        row = await self._db.fetchone(
+            f"SELECT {', '.join('i.' + c for c in _COLUMNS.split(', '))}, t.name AS team_name "
+            "FROM invites i JOIN teams t ON t.id = i.team_id WHERE i.code = ?",
+            (code,),
+        )
+        if row is None or not invite_from_row(row).is_usable(now):
+            raise InviteInvalid()
+        return InvitePreview(team_id=row["team_id"], team_name=row["team_name"], role=Role(row["role"]))
+
+    async def _refuse_removed(self, code: str, user_id: int, team_id: int) -> None:
+        """A person the head removed is not let in by the links that existed then (see TeamRepo.remove_member)."""
+        excluded = await self._db.fetchone(
+            "SELECT 1 FROM invite_exclusions x WHERE x.code = ? AND x.user_id = ? "
+            "AND NOT EXISTS (SELECT 1 FROM memberships m WHERE m.team_id = ? AND m.user_id = x.user_id)",
+            (code, user_id, team_id),
+        )
+        if excluded is not None:
+            raise RemovedFromTeam()
+
     async def accept(self, user_id: int, code: str, now: datetime) -> Membership:
         """Join the invite's team (or keep an existing membership and its role) and make it current."""
+        return (await self.accept_invite(user_id, code, now)).membership
+
+    async def accept_invite(self, user_id: int, code: str, now: datetime) -> Acceptance:
+        """`accept`, saying what happened: joined, or already a member (with the role kept), and whether the
+        team became the current one."""
         async with self._db.transaction():
             row = await self._db.fetchone(f"SELECT {_COLUMNS} FROM invites WHERE code = ?", (code,))
             if row is None or not invite_from_row(row).is_usable(now):
                 raise InviteInvalid()
             invite = invite_from_row(row)
-            if await self._db.fetchone("SELECT 1 FROM users WHERE id = ?", (user_id,)) is None:
+            user = await self._db.fetchone("SELECT current_team_id FROM users WHERE id = ?", (user_id,))
+            if user is None:
                 raise NotFound(f"user {user_id}")
-            await self._db.execute(
+            await self._refuse_removed(code, user_id, invite.team_id)
+            cursor = await self._db.execute(
                 "INSERT INTO memberships(team_id, user_id, role, joined_at) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT(team_id, user_id) DO NOTHING",
                 (invite.team_id, user_id, invite.role.value, to_db_time(now)),
@@ -120,4 +166,9 @@ class InviteRepo:
             )
         if member is None:  # pragma: no cover - inserted or kept just above
             raise NotFound("membership")
-        return membership_from_row(member)
+        return Acceptance(
+            membership=membership_from_row(member),
+            invite_role=invite.role,
+            joined=cursor.rowcount > 0,
+            switched=user["current_team_id"] != invite.team_id,
+        )

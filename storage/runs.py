@@ -163,3 +163,19 @@ class RunRepo:
             (team_id, actor_id, checklist_key, before_run_id),
         )
         return None if row is None else run_from_row(row)
+
+    async def open_with_answers(self, actor_id: int, team_id: int) -> dict[str, tuple[ChecklistRun, dict[str, str]]]:
+        """The actor's open runs in the team by checklist key, each with its answers so far (the /checklists list)."""
+        await require_in_team(self._db, actor_id, team_id, Permission.RUN_DIAGNOSTICS)
+        rows = await self._db.fetchall(
+            f"SELECT {_COLUMNS}, a.item_key, a.answer FROM checklist_runs r "
+            "LEFT JOIN checklist_answers a ON a.run_id = r.id "
+            "WHERE r.team_id = ? AND r.user_id = ? AND r.status = 'in_progress' ORDER BY r.id",
+            (team_id, actor_id),
+        )
+        runs: dict[str, tuple[ChecklistRun, dict[str, str]]] = {}
+        for row in rows:
+            _, answers = runs.setdefault(row["checklist_key"], (run_from_row(row), {}))
+            if row["item_key"] is not None:
+                answers[row["item_key"]] = row["answer"]
+        return runs

@@ -7,8 +7,8 @@ from datetime import date, datetime
 from typing import Any
 
 from domain.access import Permission, allowed
-from domain.errors import AccessDenied
-from domain.models import Snapshot
+from domain.errors import AccessDenied, NotFound
+from domain.models import Role, Snapshot
 from storage.access import require_in_team, role_in
 from storage.db import Database, from_db_time, opt_from_db_date, opt_to_db_date, to_db_time
 
@@ -65,3 +65,16 @@ class SnapshotRepo:
             (team_id, limit),
         )
         return [snapshot_from_row(r) for r in rows]
+
+    async def get(self, actor_id: int, snapshot_id: int) -> Snapshot:
+        """One snapshot, read like `latest`; a forged id or another team's is NotFound."""
+        row = await self._db.fetchone(
+            "SELECT s.id, s.team_id, s.created_by, s.period_start, s.period_end, s.created_at, s.metrics_json, "
+            "m.role AS actor_role FROM metric_snapshots s "
+            "LEFT JOIN memberships m ON m.team_id = s.team_id AND m.user_id = ? WHERE s.id = ?",
+            (actor_id, snapshot_id),
+        )
+        role = None if row is None or row["actor_role"] is None else Role(row["actor_role"])
+        if row is None or not (allowed(role, Permission.UPLOAD_EXPORT) or allowed(role, Permission.VIEW_DIGEST)):
+            raise NotFound(f"snapshot {snapshot_id}")
+        return snapshot_from_row(row)

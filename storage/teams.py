@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -14,6 +15,15 @@ from storage.db import Database, from_db_time, to_db_time
 
 # Heads first in member lists, then owners, then managers.
 _ROLE_ORDER = "CASE m.role WHEN 'head' THEN 0 WHEN 'owner' THEN 1 ELSE 2 END"
+
+
+@dataclass(frozen=True, slots=True)
+class TeamChoice:
+    """One of a person's teams, for choosing the current one."""
+
+    team: Team
+    role: Role
+    current: bool
 
 
 def team_from_row(row: Any) -> Team:
@@ -89,6 +99,35 @@ class TeamRepo:
         )
         return None if row is None else membership_from_row(row)
 
+    async def teams_of(self, user_id: int) -> list[TeamChoice]:
+        """The person's own teams with their role in each, the current one marked (for «Сменить команду»)."""
+        current = await self.current_membership(user_id)
+        rows = await self._db.fetchall(
+            "SELECT t.id, t.name, t.timezone, t.created_by, t.created_at, m.role FROM memberships m "
+            "JOIN teams t ON t.id = m.team_id WHERE m.user_id = ? ORDER BY m.joined_at, m.team_id",
+            (user_id,),
+        )
+        return [
+            TeamChoice(
+                team=team_from_row(r),
+                role=Role(r["role"]),
+                current=current is not None and current.team_id == r["id"],
+            )
+            for r in rows
+        ]
+
+    async def switch_to(self, user_id: int, team_id: int) -> Membership:
+        """Make one of the person's teams the current one; a team they are not in is NotFound (a forged id)."""
+        async with self._db.transaction():
+            row = await self._db.fetchone(
+                "SELECT team_id, user_id, role, joined_at FROM memberships WHERE team_id = ? AND user_id = ?",
+                (team_id, user_id),
+            )
+            if row is None:
+                raise NotFound(f"team {team_id}")
+            await self._db.execute("UPDATE users SET current_team_id = ? WHERE id = ?", (team_id, user_id))
+        return membership_from_row(row)
+
     async def memberships_of(self, user_id: int) -> list[Membership]:
         rows = await self._db.fetchall(
             "SELECT team_id, user_id, role, joined_at FROM memberships WHERE user_id = ? ORDER BY joined_at, team_id",
@@ -129,12 +168,22 @@ class TeamRepo:
         ]
 
     async def remove_member(self, actor_id: int, team_id: int, user_id: int) -> bool:
-        """True when someone was removed; False when they were not in this team. Self: use leave()."""
+        """True when someone was removed; False when they were not in this team. Self: use leave().
+
+        The team's links made so far no longer let the removed person in (storage/invites.py): to take them back
+        the head makes a new link."""
         async with self._db.transaction():
             await require_in_team(self._db, actor_id, team_id, Permission.MANAGE_TEAM)
             if user_id == actor_id:
                 raise CannotRemoveSelf(str(team_id))
-            return await self._drop_membership(team_id, user_id)
+            if not await self._drop_membership(team_id, user_id):
+                return False
+            await self._db.execute(
+                "INSERT INTO invite_exclusions(code, user_id) SELECT code, ? FROM invites WHERE team_id = ? "
+                "ON CONFLICT(code, user_id) DO NOTHING",
+                (user_id, team_id),
+            )
+            return True
 
     async def leave(self, actor_id: int, team_id: int) -> None:
         """Any role may leave, except the last head: a team is never left without one."""

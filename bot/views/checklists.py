@@ -2,39 +2,60 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 from html import escape
 from typing import Literal
 
+from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.callbacks import AnswerCb, ChecklistCb, MenuCb, QuestionCb, RunCb, TaskAddCb
+from bot.callbacks import AnswerCb, ChecklistCb, MenuCb, QuestionCb, ResultCb, RunCb, TaskAddCb
 from bot.views.common import Screen, local_date, progress_bar
 from content import Content
 from content.schema import Checklist
-from domain.checklists import ChecklistResult, RunComparison
+from domain.checklist_groups import GroupResult, group_result
+from domain.checklists import ChecklistResult, RunComparison, WeakItem
 from domain.models import ChecklistRun
 
 QuestionAction = Literal["why", "back", "later"]
 
 MAX_WEAK_SHOWN = 5
 MAX_CHANGES_SHOWN = 8
+TASK_BUTTONS_PER_ROW = 5
+SHORT_TASK_BUTTONS_PER_ROW = 6
+# Telegram takes 4096 characters of text; the HTML tags are not counted, so this leaves room to spare.
+TEXT_BUDGET = 3800
 
 
-def checklist_list(content: Content, last_runs: dict[str, ChecklistRun], timezone: str | None) -> Screen:
+def checklist_list(
+    content: Content,
+    last_runs: dict[str, ChecklistRun],
+    timezone: str | None,
+    unfinished: dict[str, tuple[int, int]] | None = None,
+) -> Screen:
+    """Every checklist with its last score; `unfinished` maps a checklist with an open run to (answered, position
+    of the question to continue with): shown as unfinished, its button says where it goes on."""
+    unfinished = unfinished or {}
     builder = InlineKeyboardBuilder()
     lines = [content.t("checklists.list_title")]
     for checklist in content.checklists.values():
         run = last_runs.get(checklist.key)
-        if run is not None and run.score is not None and run.finished_at is not None:
+        label = checklist.short_title
+        if checklist.key in unfinished:
+            answered, position = unfinished[checklist.key]
+            total = len(checklist.items)
+            last = content.t("checklists.unfinished", answered=answered, total=total, number=position + 1)
+            label = content.t("checklists.buttons.unfinished", title=checklist.short_title, number=position + 1)
+        elif run is not None and run.score is not None and run.finished_at is not None:
             last = content.t(
                 "checklists.last_result", score=run.score, date=local_date(content, run.finished_at, timezone)
             )
         else:
             last = content.t("checklists.never_taken")
         lines.append(content.t("checklists.list_line", title=escape(checklist.title), last=last))
-        builder.button(text=checklist.short_title, callback_data=ChecklistCb(action="open", key=checklist.key))
+        builder.button(text=label, callback_data=ChecklistCb(action="open", key=checklist.key))
     builder.button(text=content.t("menu.buttons.menu"), callback_data=MenuCb(action="menu"))
     builder.adjust(1)
     return Screen("\n\n".join(lines), builder.as_markup())
@@ -76,8 +97,11 @@ def question(
     parts = [
         content.t("checklists.question_header", title=escape(checklist.title), number=index + 1, total=total),
         progress_bar(index, total),
-        content.t("checklists.question", question=escape(item.question)),
     ]
+    asked = content.t("checklists.question", question=escape(item.question))
+    if item.group is not None:  # the section above its question: «Ошибка 2. Один план для всех»
+        asked = content.t("checklists.question_group", group=escape(checklist.group(item.group).title)) + "\n" + asked
+    parts.append(asked)
     options = checklist.answers_for(item)
     if chosen is not None:
         label = next((option.label for option in options if option.key == chosen), None)
@@ -140,8 +164,10 @@ def result(
     comparison: RunComparison | None,
     previous: ChecklistRun | None,
     timezone: str | None,
-    with_task_buttons: bool = True,
+    extra_buttons: Sequence[InlineKeyboardButton] = (),
 ) -> Screen:
+    """The score and zone; by group (when the checklist has groups) each group's subtotal with the most urgent weak
+    items under it, numbered like their «В задачи» buttons; «Показать все» and «Все в задачи» for the rest."""
     parts = [
         content.t(
             "checklists.result_header",
@@ -151,39 +177,157 @@ def result(
         ),
         escape(outcome.zone.text),
     ]
-    weak = outcome.weak_items[:MAX_WEAK_SHOWN]
-    if weak:
-        parts.append(content.t("checklists.weak_title"))
-        for number, item in enumerate(weak, start=1):
-            parts.append(
+    grouped = group_result(checklist, outcome)
+    shown: list[WeakItem] = []
+    if outcome.weak_items:
+        sections = grouped.shown(MAX_WEAK_SHOWN)
+        with_action = _fits(sections, parts, comparison)
+        parts.append(content.t("checklists.groups_title" if checklist.groups else "checklists.weak_title"))
+        parts.append(_sections(content, sections, shown, with_action, with_totals=bool(checklist.groups)))
+        hidden = len(outcome.weak_items) - len(shown)
+        if hidden:
+            parts.append(content.plural("checklists.weak_more", hidden))
+    else:
+        parts.append(content.t("checklists.all_good"))
+    if comparison is not None and previous is not None and previous.finished_at is not None:
+        parts.append(_changes(content, comparison, local_date(content, previous.finished_at, timezone)))
+    index_of = {item.key: position for position, item in enumerate(checklist.items)}
+    rows = _rows(
+        [
+            _cb_button(
+                content.t("checklists.buttons.add_task", number=number),
+                TaskAddCb(run=run.id, index=index_of[w.item_key]),
+            )
+            for number, w in enumerate(shown, start=1)
+        ],
+        TASK_BUTTONS_PER_ROW,
+    )
+    weak_count = len(outcome.weak_items)
+    more: list[InlineKeyboardButton] = []
+    if weak_count > 1:
+        more.append(
+            _cb_button(
+                content.t("checklists.buttons.all_tasks", count=weak_count), ResultCb(run=run.id, action="tasks")
+            )
+        )
+    if weak_count > len(shown):
+        more.append(
+            _cb_button(content.t("checklists.buttons.show_all", count=weak_count), ResultCb(run=run.id, action="all"))
+        )
+    if more:
+        rows.append(more)
+    rows += [[button] for button in extra_buttons]
+    rows.append(
+        [
+            _cb_button(content.t("checklists.buttons.xlsx"), RunCb(run=run.id, action="xlsx")),
+            _cb_button(content.t("checklists.buttons.csv"), RunCb(run=run.id, action="csv")),
+        ]
+    )
+    rows.append([_cb_button(content.t("menu.buttons.menu"), MenuCb(action="menu"))])
+    return Screen("\n\n".join(parts), InlineKeyboardMarkup(inline_keyboard=rows))
+
+
+def all_weak(content: Content, checklist: Checklist, run: ChecklistRun, outcome: ChecklistResult) -> Screen:
+    """«Показать все»: every weak item by group, a «➕ N» button each, «Все в задачи» and back to the result."""
+    grouped = group_result(checklist, outcome)
+    lines = [content.t("checklists.all_title", title=escape(checklist.title), count=len(outcome.weak_items))]
+    shown: list[WeakItem] = []
+    for section in grouped.groups:
+        if section.title is not None:
+            lines.append(_group_line(content, section))
+        for item in section.weak:
+            line = content.t(
+                "checklists.all_item",
+                number=len(shown) + 1,
+                question=escape(item.question),
+                answer=escape(item.answer_label),
+            )
+            if sum(map(len, lines)) + len(line) + len(lines) > TEXT_BUDGET:
+                break
+            shown.append(item)
+            lines.append(line)
+        else:
+            continue
+        lines.append(content.t("checklists.all_cut"))
+        break
+    lines.append(content.t("checklists.all_hint"))
+    index_of = {item.key: position for position, item in enumerate(checklist.items)}
+    rows = _rows(
+        [
+            _cb_button(
+                content.t("checklists.buttons.add_task_short", number=number),
+                TaskAddCb(run=run.id, index=index_of[item.item_key]),
+            )
+            for number, item in enumerate(shown, start=1)
+        ],
+        SHORT_TASK_BUTTONS_PER_ROW,
+    )
+    rows.append(
+        [
+            _cb_button(
+                content.t("checklists.buttons.all_tasks", count=len(outcome.weak_items)),
+                ResultCb(run=run.id, action="tasks"),
+            ),
+            _cb_button(content.t("checklists.buttons.back_to_result"), ResultCb(run=run.id, action="top")),
+        ]
+    )
+    return Screen("\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows))
+
+
+def _group_line(content: Content, section: GroupResult) -> str:
+    group = escape(section.title or "")
+    if not section.weak:
+        return content.t("checklists.group_line", group=group, score=section.score)
+    weak = content.plural("checklists.weak_count", len(section.weak))
+    return content.t("checklists.group_line_weak", group=group, score=section.score, weak=weak)
+
+
+def _sections(
+    content: Content,
+    sections: Sequence[tuple[GroupResult, tuple[WeakItem, ...]]],
+    shown: list[WeakItem],
+    with_action: bool,
+    with_totals: bool,
+) -> str:
+    """The groups (with totals) and the weak items picked for each, numbered in the order shown; fills `shown`."""
+    blocks: list[str] = []
+    for section, picked in sections:
+        lines = [_group_line(content, section)] if with_totals and section.title is not None else []
+        for item in picked:
+            shown.append(item)
+            key = "checklists.weak_item" if with_action else "checklists.all_item"
+            lines.append(
                 content.t(
-                    "checklists.weak_item",
-                    number=number,
+                    key,
+                    number=len(shown),
                     question=escape(item.question),
                     answer=escape(item.answer_label),
                     action=escape(item.action),
                 )
             )
-        if len(outcome.weak_items) > MAX_WEAK_SHOWN:
-            parts.append(content.t("checklists.weak_more", count=len(outcome.weak_items) - MAX_WEAK_SHOWN))
-    else:
-        parts.append(content.t("checklists.all_good"))
-    if comparison is not None and previous is not None and previous.finished_at is not None:
-        parts.append(_changes(content, comparison, local_date(content, previous.finished_at, timezone)))
-    builder = InlineKeyboardBuilder()
-    if with_task_buttons:
-        index_of = {item.key: position for position, item in enumerate(checklist.items)}
-        for number, item in enumerate(weak, start=1):
-            builder.button(
-                text=content.t("checklists.buttons.add_task", number=number),
-                callback_data=TaskAddCb(run=run.id, index=index_of[item.item_key]),
-            )
-    builder.button(text=content.t("checklists.buttons.xlsx"), callback_data=RunCb(run=run.id, action="xlsx"))
-    builder.button(text=content.t("checklists.buttons.csv"), callback_data=RunCb(run=run.id, action="csv"))
-    builder.button(text=content.t("menu.buttons.menu"), callback_data=MenuCb(action="menu"))
-    task_buttons = len(weak) if with_task_buttons else 0
-    builder.adjust(*([min(task_buttons, 5)] if task_buttons else []), 2, 1)
-    return Screen("\n\n".join(parts), builder.as_markup())
+        if with_totals:  # a group: its line and its items together, groups apart
+            blocks.append("\n".join(lines))
+        else:
+            blocks += lines
+    return "\n\n".join(blocks)
+
+
+def _fits(
+    sections: Sequence[tuple[GroupResult, tuple[WeakItem, ...]]], parts: list[str], comparison: RunComparison | None
+) -> bool:
+    """Whether the shown weak items can carry their «what to do» and keep the result within one message."""
+    actions = sum(len(item.action) + len(item.question) + 40 for _, picked in sections for item in picked)
+    groups = sum(len(section.title or "") + 40 for section, _ in sections)
+    changes = 0 if comparison is None else (MAX_CHANGES_SHOWN + 1) * 160
+    return sum(map(len, parts)) + actions + groups + changes <= TEXT_BUDGET
+
+
+def _cb_button(text: str, data: CallbackData) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=text, callback_data=data.pack())
+
+
+def _rows(buttons: list[InlineKeyboardButton], width: int) -> list[list[InlineKeyboardButton]]:
+    return [buttons[start : start + width] for start in range(0, len(buttons), width)]
 
 
 def _changes(content: Content, comparison: RunComparison, date: str) -> str:

@@ -8,6 +8,7 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.callbacks import MenuAction, MenuCb
+from bot.commands import home_actions
 from content import Content
 from domain.models import Role
 
@@ -32,11 +33,9 @@ def local_date(content: Content, moment: datetime, timezone: str | None) -> str:
 
 
 def main_menu(content: Content, role: Role | None) -> InlineKeyboardMarkup:
+    """The role's buttons (bot/commands.py: the same list as its /help and command menu); no team: settings."""
     builder = InlineKeyboardBuilder()
-    if role is Role.HEAD:
-        actions: tuple[MenuAction, ...] = ("checklists", "upload", "plans", "tasks", "reminders", "history", "settings")
-    else:
-        actions = ("reminders", "settings")
+    actions: tuple[MenuAction, ...] = ("settings",) if role is None else home_actions(role)
     for action in actions:
         builder.button(text=content.t(f"menu.buttons.{action}"), callback_data=MenuCb(action=action))
     builder.adjust(2)

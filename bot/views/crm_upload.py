@@ -7,7 +7,7 @@ from html import escape
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from analytics.schema import Field, Recognition
-from bot.callbacks import ColumnCb, ReportCb
+from bot.callbacks import ColumnCb, PdcaCb, ReportCb
 from bot.views.common import Screen
 from content import Content
 
@@ -35,4 +35,7 @@ def choose_column(content: Content, recognition: Recognition, field: Field, cand
 def report_button(content: Content, snapshot_id: int) -> Screen:
     builder = InlineKeyboardBuilder()
     builder.button(text=content.t("exports.report_button"), callback_data=ReportCb(snapshot=snapshot_id))
+    # The export's signals, to start a Deming cycle on one (handlers/pdca.py).
+    builder.button(text=content.t("pdca.buttons.from_export"), callback_data=PdcaCb(action="signals", ref=snapshot_id))
+    builder.adjust(1)
     return Screen("", builder.as_markup())

@@ -12,7 +12,7 @@ from bot.views.checklist_table import run_table
 from bot.views.common import Screen, local_date
 from content import Content
 from content.schema import Checklist
-from domain.models import ChecklistRun
+from domain.models import ChecklistRun, Role
 from domain.spreadsheet import Sheet, build_csv, build_xlsx
 
 RUN_BUTTONS_PER_ROW = 5
@@ -56,9 +56,11 @@ def result_file(
     answers: dict[str, str],
     timezone: str | None,
     file_format: str,
+    role: Role | None = Role.HEAD,
 ) -> ResultFile:
-    """`file_format` "csv" or "xlsx". Blocking (openpyxl): call it in a worker thread."""
-    header, rows = run_table(content, checklist, run, answers, timezone)
+    """`file_format` "csv" or "xlsx", worded for the taker's `role` (the head's by default).
+    Blocking (openpyxl): call it in a worker thread."""
+    header, rows = run_table(content, checklist, run, answers, timezone, role)
     stamp = local_date(content, run.finished_at or run.started_at, timezone).replace(".", "-")
     if file_format == "csv":
         data, extension = build_csv(header, rows), "csv"

@@ -8,7 +8,7 @@ from html import escape
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.callbacks import DeliveryCb, MenuCb, ReminderCb, ReminderDraftCb, SubjectCb
+from bot.callbacks import CalendarCb, DeliveryCb, MenuCb, ReminderCb, ReminderDraftCb, SubjectCb
 from bot.views.common import Screen
 from bot.views.onboarding import timezone_label
 from bot.views.schedule_words import describe_moment, describe_rule
@@ -86,6 +86,7 @@ def reminders_list(content: Content, reminders: list[Reminder], now: datetime) -
     builder.row(
         InlineKeyboardButton(text=content.t("reminders.buttons.new"), callback_data=ReminderCb(action="new").pack())
     )
+    builder.row(InlineKeyboardButton(text=content.t("calendar.button"), callback_data=CalendarCb().pack()))
     builder.row(_menu_button(content))
     return Screen("\n".join(lines), builder.as_markup())
 

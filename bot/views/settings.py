@@ -8,19 +8,25 @@ from html import escape
 from aiogram.types import InlineKeyboardButton
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.callbacks import InviteCb, MemberCb, MenuCb, SettingsAction, SettingsCb, WorkdayCb
+from bot.callbacks import InviteCb, MemberCb, MenuCb, SettingsAction, SettingsCb, TeamCb, WorkdayCb
 from bot.views.common import Screen
 from bot.views.onboarding import timezone_label
 from bot.views.schedule_words import clock_time
 from content import Content
 from domain.models import Member, Membership, Role, Team, User
+from storage.teams import TeamChoice
 
 WORKDAY_CHOICES = (7, 8, 9, 10)
 HEAD_ACTIONS: tuple[SettingsAction, ...] = ("rename", "ttz", "invites", "members")
 
 
 def settings_screen(
-    content: Content, actor: User, membership: Membership | None, team: Team | None, workday_start: time
+    content: Content,
+    actor: User,
+    membership: Membership | None,
+    team: Team | None,
+    workday_start: time,
+    several_teams: bool = False,
 ) -> Screen:
     lines = [
         content.t("settings.title"),
@@ -35,10 +41,14 @@ def settings_screen(
         lines.append(
             content.t("settings.team", team=escape(team.name), role=content.t(f"roles.{membership.role.value}"))
         )
+        if membership.role is Role.HEAD:  # the head sets it («Пояс команды»): shown like their own, in Russian
+            lines.append(content.t("settings.team_timezone", timezone=timezone_label(content, team.timezone, None)))
     builder = InlineKeyboardBuilder()
     actions: list[SettingsAction] = ["tz", "name", "workday"]
     if membership is not None and membership.role is Role.HEAD:
         actions += HEAD_ACTIONS
+    if several_teams:
+        actions.append("teams")
     if membership is not None:
         actions.append("leave")
     for action in actions:
@@ -46,6 +56,18 @@ def settings_screen(
     builder.button(text=content.t("menu.buttons.menu"), callback_data=MenuCb(action="menu"))
     builder.adjust(2)
     return Screen("\n".join(lines), builder.as_markup())
+
+
+def teams_screen(content: Content, choices: list[TeamChoice]) -> Screen:
+    """«Сменить команду»: the person's teams with their role in each, the current one ticked."""
+    builder = InlineKeyboardBuilder()
+    for choice in choices:
+        key = "settings.team_choice_current" if choice.current else "settings.team_choice"
+        role = content.t(f"roles.{choice.role.value}")
+        builder.button(text=content.t(key, team=choice.team.name, role=role), callback_data=TeamCb(team=choice.team.id))
+    builder.button(text=content.t("settings.buttons.back"), callback_data=SettingsCb(action="show"))
+    builder.adjust(1)
+    return Screen(content.t("settings.teams_title"), builder.as_markup())
 
 
 def workday_screen(content: Content, current: time) -> Screen:

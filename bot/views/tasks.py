@@ -9,7 +9,7 @@ from typing import Literal
 from aiogram.types import InlineKeyboardButton
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.callbacks import MenuCb, TaskDoneCb, TaskDueCb, TaskListCb, TaskOpenCb, TaskUndoCb
+from bot.callbacks import MenuCb, PdcaCb, TaskDoneCb, TaskDueCb, TaskListCb, TaskOpenCb, TaskUndoCb
 from bot.views.common import Screen, local_date
 from content import Content
 from content.schema import Item
@@ -107,9 +107,11 @@ def task_card(content: Content, task: Task, item: Item | None, timezone: str | N
         builder.button(
             text=content.t("tasks.undo_button", title=_short(task.title)), callback_data=TaskUndoCb(task=task.id)
         )
+    if task.done_at is None:  # a Deming cycle on this weak spot: plan, do, check, act (handlers/pdca.py)
+        builder.button(text=content.t("pdca.buttons.from_task"), callback_data=PdcaCb(action="from_task", ref=task.id))
     view: Literal["open", "done"] = "done" if task.done_at is not None else "open"
     builder.button(text=content.t("tasks.back_button"), callback_data=TaskListCb(view=view))
-    builder.adjust(2 if task.done_at is None else 1, 1)
+    builder.adjust(*((2, 1, 1) if task.done_at is None else (1, 1)))
     return Screen("\n\n".join(parts), builder.as_markup())
 
 

@@ -65,8 +65,11 @@ async def test_stale_button_from_an_old_question_is_answered_politely(tg: FakeTe
     await onboard_head(tg)
     run_id = await _start_arch(tg)
     await tg.tap(HEAD, AnswerCb(run=run_id, index=0, option=0).pack())
+    sent = len(tg.texts(HEAD))
     await tg.tap(HEAD, AnswerCb(run=run_id, index=0, option=1).pack())  # the same old button again
-    assert tg.last_callback_answer() == tg.content.t("checklists.stale_question")
+    total = len(tg.content.checklist("arch").items)
+    assert tg.last_callback_answer() == tg.content.t("checklists.stale_question", number=2, total=total)
+    assert len(tg.texts(HEAD)) == sent  # a toast only: no second live copy of question 2
     item0 = tg.content.checklist("arch").items[0]
     options = tg.content.checklist("arch").answers_for(item0)
     assert (await tg.store.runs.answers(HEAD, run_id))[item0.key] == options[0].key
@@ -94,9 +97,10 @@ async def test_member_cannot_take_or_see_diagnostics(tg: FakeTelegram) -> None:
     run_id = await _start_arch(tg)
     await tg.send(MEMBER, f"/start {member_code}")
     await tg.send(MEMBER, "/checklists")
-    assert tg.last_text(MEMBER) == tg.content.t("errors.access_denied")
+    assert tg.last_text(MEMBER) == tg.content.t("errors.access_denied_for.member")
     await tg.tap(MEMBER, AnswerCb(run=run_id, index=0, option=0).pack())  # forged from the head's run
-    assert tg.last_callback_answer() in {tg.content.t("errors.not_found"), tg.content.t("errors.access_denied")}
+    refusals = {tg.content.t("errors.not_found"), tg.content.t("errors.access_denied_for.member")}
+    assert tg.last_callback_answer() in refusals
     assert await tg.store.runs.answers(HEAD, run_id) == {}
 
 
@@ -153,8 +157,15 @@ async def test_result_exports_as_xlsx_safe_against_formulas(tg: FakeTelegram) ->
     data = sent[0].document.data  # type: ignore[union-attr]
     sheet = openpyxl.load_workbook(io.BytesIO(data)).active
     assert sheet is not None
-    questions = [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    rows = list(sheet.iter_rows(values_only=True))
+    column = rows[0].index(tg.content.t("result_file.columns.question"))
+    questions = [row[column] for row in rows[1:]]
     assert tg.content.checklist("arch").items[0].question in questions
+    # The summary once, with the zone; the article's title, not its file name.
+    cells = [str(cell) for row in rows for cell in row if cell is not None]
+    assert sum(cell.startswith("Итог «") for cell in cells) == 1
+    assert "Срочно пересмотреть архитектуру управления" in str(rows[1][0])
+    assert "Шесть ошибок управления отделом продаж" in cells and not [c for c in cells if c.endswith(".txt")]
 
 
 async def test_history_lists_finished_runs(tg: FakeTelegram) -> None:

@@ -40,7 +40,7 @@ async def test_upload_prompt_is_for_the_head_only(tg: FakeTelegram) -> None:
     assert "/template" in tg.last_text(HEAD)
     await tg.send(MEMBER, f"/start {member_code}")
     await tg.send(MEMBER, "/upload")
-    assert tg.last_text(MEMBER) == tg.content.t("errors.access_denied")
+    assert tg.last_text(MEMBER) == tg.content.t("errors.access_denied_for.member")
 
 
 async def test_file_over_the_limit_is_refused_before_download(tg: FakeTelegram) -> None:

@@ -43,7 +43,7 @@ async def test_a_domain_error_on_a_tap_is_one_answer_the_alert(tg: FakeTelegram)
     start = len(tg.session.requests)
     await tg.tap(MEMBER, SettingsCb(action="rename").pack())  # only the head may rename the team
     answers = [r for r in _since(tg, start) if isinstance(r, AnswerCallbackQuery)]
-    assert [(a.text, a.show_alert) for a in answers] == [(tg.content.t("errors.access_denied"), True)]
+    assert [(a.text, a.show_alert) for a in answers] == [(tg.content.t("errors.access_denied_for.member"), True)]
 
 
 async def test_a_tap_that_works_is_answered_once(tg: FakeTelegram) -> None:

@@ -29,6 +29,8 @@ FORGED = [
     f"a:{HUGE}:0:0", "a:-1:0:0", "a:0:0:0", "a:1:-1:0", "a:1:0:100000",
     "q:1:0:drop", f"q:{HUGE}:0:why", "q:1:-3:back",
     "ta:-5:0", f"ta:1:{HUGE}",
+    # ResultCb
+    "rs:1:delete", "rs:0:all", f"rs:{HUGE}:tasks", "rs:-1:top",
     # TaskDoneCb, TaskDueCb
     "td:0", "td:-1", f"td:{HUGE}", "td:abc",
     "tdu:1:yesterday", f"tdu:{HUGE}:ask", "tdu:-1:clear",

@@ -38,7 +38,7 @@ async def test_member_cannot_set_plans(tg: FakeTelegram) -> None:
     _, member_code = await onboard_head(tg)
     await tg.send(MEMBER, f"/start {member_code}")
     await tg.send(MEMBER, "/plans")
-    assert tg.last_text(MEMBER) == tg.content.t("errors.access_denied")
+    assert tg.last_text(MEMBER) == tg.content.t("errors.access_denied_for.member")
 
 
 @pytest.fixture

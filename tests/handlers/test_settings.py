@@ -25,9 +25,9 @@ async def test_member_cannot_rename_or_manage_invites(tg: FakeTelegram) -> None:
     _, member_code = await onboard_head(tg)
     await tg.send(MEMBER, f"/start {member_code}")
     await tg.tap(MEMBER, SettingsCb(action="rename").pack())
-    assert tg.last_callback_answer() == tg.content.t("errors.access_denied")
+    assert tg.last_callback_answer() == tg.content.t("errors.access_denied_for.member")
     await tg.tap(MEMBER, SettingsCb(action="invites").pack())
-    assert tg.last_callback_answer() == tg.content.t("errors.access_denied")
+    assert tg.last_callback_answer() == tg.content.t("errors.access_denied_for.member")
     await tg.send(MEMBER, "/settings")
     labels = [text for text, _ in tg.buttons(MEMBER)]
     assert tg.content.t("settings.buttons.invites") not in labels

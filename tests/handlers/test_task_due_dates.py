@@ -257,9 +257,9 @@ async def test_tasks_need_a_team_and_a_heads_role(tg: FakeTelegram, clock: FakeC
     assert membership is not None
     task = await tg.store.tasks.add(HEAD, membership.team_id, "Планёрка", None, None, clock.now())
     await tg.send(MEMBER, "/tasks")
-    assert tg.last_text(MEMBER) == tg.content.t("errors.access_denied")
+    assert tg.last_text(MEMBER) == tg.content.t("errors.access_denied_for.member")
     await tg.tap(MEMBER, TaskDueCb(task=task.id, choice="today").pack())
-    assert tg.last_callback_answer() == tg.content.t("errors.access_denied")
+    assert tg.last_callback_answer() == tg.content.t("errors.access_denied_for.member")
     assert (await tg.store.tasks.get(HEAD, task.id)).due_date is None
 
 

@@ -4,7 +4,15 @@ from pathlib import Path
 
 import pytest
 
-from domain.errors import AccessDenied, CannotRemoveSelf, InvalidTimezone, LastHeadCannotLeave, NotFound
+from domain.errors import (
+    AccessDenied,
+    CannotRemoveSelf,
+    InvalidTimezone,
+    InviteInvalid,
+    LastHeadCannotLeave,
+    NotFound,
+    RemovedFromTeam,
+)
 from domain.models import Role, User
 from storage import Store, open_store
 
@@ -131,3 +139,53 @@ async def test_leaving_a_team_one_is_not_in_is_denied(store: Store) -> None:
     team = await store.teams.create(1, "T", "Europe/Moscow", T0)
     with pytest.raises(AccessDenied):
         await store.teams.leave(3, team.id)
+
+
+async def test_a_removed_person_is_shut_out_by_the_teams_links_of_then_not_by_new_ones(store: Store) -> None:
+    team = await store.teams.create(1, "T", "Europe/Moscow", T0)
+    member_link = await store.invites.create(1, team.id, Role.MEMBER, TTL, T0)
+    owner_link = await store.invites.create(1, team.id, Role.OWNER, TTL, T0)
+    await store.invites.accept(3, member_link.code, T0)
+    await store.invites.accept(4, member_link.code, T0)
+    assert await store.teams.remove_member(1, team.id, 3) is True
+    for code in (member_link.code, owner_link.code):
+        with pytest.raises(RemovedFromTeam):
+            await store.invites.accept(3, code, T0)
+    assert await store.teams.role_of(3, team.id) is None
+    await store.invites.accept(2, member_link.code, T0)  # the link itself still works for others
+    assert await store.teams.role_of(2, team.id) is Role.MEMBER
+    await store.teams.leave(4, team.id)
+    await store.invites.accept(4, member_link.code, T0)  # who left on their own may come back
+    fresh = await store.invites.create(1, team.id, Role.MEMBER, TTL, T0)  # the head's explicit new invitation
+    await store.invites.accept(3, fresh.code, T0)
+    assert await store.teams.role_of(3, team.id) is Role.MEMBER
+    await store.invites.accept(3, member_link.code, T0)  # back in: an old link just says "already a member"
+
+
+async def test_switching_teams_and_listing_them(store: Store) -> None:
+    own = await store.teams.create(4, "Own", "Europe/Moscow", T0)
+    other = await store.teams.create(1, "Other", "Europe/Moscow", T0)
+    await _join(store, 1, other.id, 4, Role.OWNER, T0 + timedelta(hours=1))
+    choices = await store.teams.teams_of(4)
+    assert [(c.team.name, c.role, c.current) for c in choices] == [
+        ("Own", Role.HEAD, False),
+        ("Other", Role.OWNER, True),
+    ]
+    membership = await store.teams.switch_to(4, own.id)
+    assert (membership.team_id, membership.role) == (own.id, Role.HEAD)
+    assert (await _user(store, 4)).current_team_id == own.id
+    lone = await store.teams.create(2, "Lone", "Europe/Moscow", T0)
+    with pytest.raises(NotFound):  # a team one is not in: nothing changes
+        await store.teams.switch_to(4, lone.id)
+    assert (await _user(store, 4)).current_team_id == own.id
+
+
+async def test_an_invite_preview_names_the_team_and_refuses_dead_links(store: Store) -> None:
+    team = await store.teams.create(1, "Альфа", "Europe/Moscow", T0)
+    invite = await store.invites.create(1, team.id, Role.OWNER, TTL, T0)
+    preview = await store.invites.preview(invite.code, T0)
+    assert (preview.team_id, preview.team_name, preview.role) == (team.id, "Альфа", Role.OWNER)
+    with pytest.raises(InviteInvalid):
+        await store.invites.preview(invite.code, T0 + TTL)
+    with pytest.raises(InviteInvalid):
+        await store.invites.preview("nope", T0)

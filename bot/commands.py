@@ -1,0 +1,84 @@
+"""What each role can do: one list for /help, the /menu keyboard and Telegram's command menu.
+
+Telegram shows the command menu per chat (`BotCommandScopeChat`) once a person's role is known; everyone else
+sees the default scope (start, menu, help). The chat's list is set again whenever the role may have changed:
+onboarding, joining by a link, switching teams, leaving, being removed. A failure there (403, network) is recorded
+by the delivery middleware (bot/delivery.py) and logged; it never reaches the person's flow.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
+from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
+
+from bot.callbacks import MenuAction
+from content import Content
+from domain.models import Role
+
+if TYPE_CHECKING:
+    from storage import Store
+
+logger = logging.getLogger(__name__)
+
+# The buttons of /menu, most used first (two columns on a phone); each is also a command of the same name.
+HOME_ACTIONS: dict[Role, tuple[MenuAction, ...]] = {
+    Role.HEAD: (
+        "tasks",
+        "checklists",
+        "upload",
+        "pdca",
+        "calls",
+        "learn",
+        "strategy",
+        "plans",
+        "reminders",
+        "history",
+        "digest",
+        "templates",
+        "settings",
+    ),
+    Role.OWNER: ("digest", "reminders", "settings"),
+    Role.MEMBER: ("learn", "reminders", "settings"),
+}
+NO_TEAM_COMMANDS = ("start", "help")
+DEFAULT_COMMANDS = ("start", "menu", "help")  # before Telegram knows the person's role
+
+
+def home_actions(role: Role) -> tuple[MenuAction, ...]:
+    return HOME_ACTIONS[role]
+
+
+def commands_for(role: Role | None) -> tuple[str, ...]:
+    """The command menu of a person with this role in their current team (None: in no team)."""
+    if role is None:
+        return NO_TEAM_COMMANDS
+    return ("menu", *HOME_ACTIONS[role], "help")
+
+
+def bot_commands(content: Content, names: tuple[str, ...]) -> list[BotCommand]:
+    return [BotCommand(command=name, description=content.t(f"commands.{name}")) for name in names]
+
+
+async def set_default_commands(bot: Bot, content: Content) -> None:
+    """Everyone's menu until their chat gets its own; raises like any Bot call (the caller decides)."""
+    await bot.set_my_commands(bot_commands(content, DEFAULT_COMMANDS), scope=BotCommandScopeDefault())
+
+
+async def set_chat_commands(bot: Bot, content: Content, chat_id: int, role: Role | None) -> bool:
+    """The person's command menu for their role; False (logged) when Telegram refused or could not be reached."""
+    try:
+        await bot.set_my_commands(bot_commands(content, commands_for(role)), scope=BotCommandScopeChat(chat_id=chat_id))
+    except (TelegramAPIError, TelegramNetworkError) as error:
+        logger.warning("could not set the commands of chat %s: %s", chat_id, error)
+        return False
+    return True
+
+
+async def sync_commands(bot: Bot, store: Store, content: Content, user_id: int) -> bool:
+    """After a membership changed: the command menu of the person's current team's role (or of no team)."""
+    membership = await store.teams.current_membership(user_id)
+    return await set_chat_commands(bot, content, user_id, None if membership is None else membership.role)
