@@ -33,6 +33,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
@@ -280,6 +281,7 @@ class Pass:
     p50_ms: float
     p95_ms: float
     cpu_ms: float  # the bot process's CPU time per tap: less sensitive to other load than the rate
+    calls_per_tap: dict[str, float]  # Bot API calls the bot made per tap, by method (polls included)
 
     @property
     def rate(self) -> float:
@@ -292,6 +294,7 @@ async def one_pass(
     messages = await asyncio.gather(*(_open_question(stub, watch, u, kind, checklist_key) for u in user_ids))
     await asyncio.sleep(0.5)  # let the set-up's last callback answers and log lines settle
     latencies: list[float] = []
+    calls_before = len(stub.calls)
     cpu_before = cpu_seconds(pid)
     began = time.perf_counter()
     await asyncio.gather(
@@ -299,8 +302,10 @@ async def one_pass(
     )
     seconds = time.perf_counter() - began
     cpu_ms = (cpu_seconds(pid) - cpu_before) * 1000 / len(latencies)
+    made = Counter(call.method for call in stub.calls[calls_before:])
+    calls = {method: count / len(latencies) for method, count in sorted(made.items())}
     cuts = statistics.quantiles(latencies, n=20)
-    return Pass(kind, len(latencies), seconds, statistics.median(latencies) * 1000, cuts[18] * 1000, cpu_ms)
+    return Pass(kind, len(latencies), seconds, statistics.median(latencies) * 1000, cuts[18] * 1000, cpu_ms, calls)
 
 
 # --- the run ----------------------------------------------------------------------------------------------------
@@ -363,7 +368,9 @@ async def bench(args: argparse.Namespace) -> dict[str, float | int]:
                     print(
                         f"round {number + 1} {kind:<4}: {done.rate:6.1f} taps/s  ({done.taps} taps in "
                         f"{done.seconds:5.2f} s; latency p50 {done.p50_ms:5.1f} ms, p95 {done.p95_ms:5.1f} ms; "
-                        f"bot CPU {done.cpu_ms:.2f} ms/tap)",
+                        f"bot CPU {done.cpu_ms:.2f} ms/tap; Bot API calls per tap: "
+                        + ", ".join(f"{method} {count:.2f}" for method, count in done.calls_per_tap.items())
+                        + ")",
                         flush=True,
                     )
         except BaseException:

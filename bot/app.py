@@ -16,16 +16,18 @@ from bot.config import Settings
 from bot.delivery import FloodGate, SendBudget, wait_for_bot_api
 from bot.downloads import clean_up_interrupted_uploads
 from bot.factory import create_bot, create_dispatcher
-from bot.views.digest import delivered_digest, delivered_nudge, digest_chart
+from bot.views.case_reviews import render_delivery as render_case_delivery
+from bot.views.digest import delivered_alerts, delivered_digest, delivered_nudge, digest_chart
 from bot.views.reminders import delivered_reminder
 from content import Content, load_content
+from domain.case_reviews import KINDS as CASE_KINDS
 from domain.clock import Clock, SystemClock
-from domain.digest import DIGEST_KIND, NUDGE_KIND
+from domain.digest import ALERTS_KIND, DIGEST_KIND, NUDGE_KIND
 from domain.reminders import DueDelivery
 from scheduling.engine import EngineConfig, ReminderEngine
 from scheduling.scheduler import APSchedulerAdapter, Scheduler
 from scheduling.sender import Outgoing, Sender
-from services.digest import backfill_owner_digests, digest_due
+from services.digest import alerts_due, backfill_owner_digests, digest_due
 from storage import Store, open_store
 
 logger = logging.getLogger(__name__)
@@ -55,7 +57,8 @@ def create_reminder_engine(
     """The engine and its sender, sharing the bot's flood gate and send budget (also used by the benchmark).
 
     Deliveries are rendered by kind: an owner's digest is composed when it is sent (the figures of that moment),
-    the heads' nudge after a quiet week is a fixed text, every other kind is a reminder message."""
+    the heads' nudge after a quiet week is a fixed text, an owner's daily alert check says only what is due (and
+    sends nothing on a day without alerts), every other kind is a reminder message."""
 
     async def render(delivery: DueDelivery) -> Outgoing | None:
         if delivery.kind == DIGEST_KIND:
@@ -69,6 +72,15 @@ def create_reminder_engine(
             )
         if delivery.kind == NUDGE_KIND:
             return delivered_nudge(content, delivery.recipient_id)
+        if delivery.kind == ALERTS_KIND:
+            due_alerts = await alerts_due(store, delivery.reminder_id, delivery.id, clock.now())
+            if due_alerts is None:
+                return None  # nothing to alert about today
+            return delivered_alerts(
+                content, delivery.recipient_id, due_alerts.team_name, due_alerts.alerts, due_alerts.currency
+            )
+        if delivery.kind in CASE_KINDS:  # case reviews: decided when sent (who still owes a case, the agenda)
+            return await render_case_delivery(store, content, delivery, clock.now())
         return delivered_reminder(content, delivery, clock.now())
 
     async def on_start() -> None:

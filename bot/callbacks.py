@@ -35,17 +35,21 @@ MenuAction = Literal[
     "strategy",
     "digest",
     "templates",
+    "cases",
 ]
 TimezoneTarget = Literal["team", "user", "tteam"]  # onboarding, own (settings), the team's (settings)
 SettingsAction = Literal[
-    "show", "tz", "ttz", "name", "workday", "rename", "invites", "members", "leave", "leave_yes", "teams"
+    "show", "tz", "ttz", "name", "workday", "rename", "invites", "members", "leave", "leave_yes", "teams",
+    "unbind", "unbind_yes",  # the team's group chat (handlers/groups.py)
 ]
 ReminderAction = Literal["open", "pause", "resume", "time", "rule", "delete", "confirm_delete", "list", "new"]
 DeliveryAction = Literal["done", "skip", "hour", "tomorrow"]
 DraftAction = Literal["freq", "date", "weekday", "weekdays_ready", "time", "save", "edit", "cancel"]
 DueChoice = Literal["ask", "today", "tomorrow", "week", "clear"]
 # Reminder kinds that belong to a ritual: their delivered message opens the ritual (see SubjectCb).
-SubjectKind = Literal["pdca", "calls", "training", "strategy"]
+SubjectKind = Literal[
+    "pdca", "calls", "training", "strategy", "case_nudge", "case_escalation", "case_agenda", "case_action"
+]
 
 
 def _invitable(role: Role) -> Role:
@@ -356,11 +360,62 @@ class TemplateCb(CallbackData, prefix="tp"):
 
 
 # --- Owners' digest (handlers/digest.py) ---
-DigestAction = Literal["show", "settings", "day", "time", "off", "on"]
+DigestAction = Literal["show", "settings", "day", "time", "off", "on", "alerts", "alert"]
 
 
 class DigestCb(CallbackData, prefix="dg"):
-    """/digest and its settings: day (0 = Monday) or time (minutes after midnight) in `value`."""
+    """/digest and its settings: day (0 = Monday), time (minutes after midnight) or the alert toggled (an index of
+    services.digest.ALERT_CHOICES) in `value`."""
 
     action: DigestAction
     value: Annotated[int, Field(ge=0, lt=24 * 60)] = 0
+
+
+# --- Case reviews (handlers/cases.py) ---
+CaseAction = Literal[
+    "show",  # /cases
+    "setup",  # the schedule: choose the day
+    "day",  # value: weekday 0..6
+    "time",  # value: minutes after midnight
+    "freq",  # value: weeks (1 or 2)
+    "template",  # the case template
+    "tpl_edit",
+    "tpl_default",
+    "agenda",  # the coming review's agenda
+    "group",  # post the agenda to the bound group
+    "outcomes",  # decisions and action items of the last review
+    "decision",
+    "action",  # a new action item: choose the member
+    "due",  # value: days from today
+    "items",  # open action items
+    "pause",
+    "resume",
+    "write",  # a member: start or resume the case form
+    "restart",
+    "submit",
+    "cancel",
+]
+
+
+class CaseCb(CallbackData, prefix="cs"):
+    action: CaseAction
+    value: Annotated[int, Field(ge=0, lt=24 * 60)] = 0
+
+
+class CaseMemberCb(CallbackData, prefix="csm"):
+    """The member an action item is for."""
+
+    user: Id
+
+
+class CaseItemCb(CallbackData, prefix="csi"):
+    item: Id
+    action: Literal["done"] = "done"
+
+
+class GroupCb(CallbackData, prefix="gr"):
+    """A button the bot posts in a group chat (anyone there can press it: the role is re-checked on every tap):
+    moving the team's binding to this group, or keeping it."""
+
+    action: Literal["move", "cancel"]
+    team: Id

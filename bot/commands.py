@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
-from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
+from aiogram.types import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeChat, BotCommandScopeDefault
 
 from bot.callbacks import MenuAction
 from content import Content
@@ -34,6 +34,7 @@ HOME_ACTIONS: dict[Role, tuple[MenuAction, ...]] = {
         "calls",
         "learn",
         "strategy",
+        "cases",
         "plans",
         "reminders",
         "history",
@@ -42,10 +43,12 @@ HOME_ACTIONS: dict[Role, tuple[MenuAction, ...]] = {
         "settings",
     ),
     Role.OWNER: ("digest", "reminders", "settings"),
-    Role.MEMBER: ("learn", "reminders", "settings"),
+    Role.MEMBER: ("learn", "cases", "reminders", "settings"),
 }
 NO_TEAM_COMMANDS = ("start", "help")
 DEFAULT_COMMANDS = ("start", "menu", "help")  # before Telegram knows the person's role
+# In every group chat (handlers/groups.py): personal screens stay in private chats. Texts: groups.commands.*
+GROUP_COMMANDS = ("bind", "unbind", "help")
 
 
 def home_actions(role: Role) -> tuple[MenuAction, ...]:
@@ -64,8 +67,11 @@ def bot_commands(content: Content, names: tuple[str, ...]) -> list[BotCommand]:
 
 
 async def set_default_commands(bot: Bot, content: Content) -> None:
-    """Everyone's menu until their chat gets its own; raises like any Bot call (the caller decides)."""
+    """Everyone's menu until their chat gets its own, and the menu of every group chat; raises like any Bot call
+    (the caller decides)."""
     await bot.set_my_commands(bot_commands(content, DEFAULT_COMMANDS), scope=BotCommandScopeDefault())
+    group_commands = [BotCommand(command=n, description=content.t(f"groups.commands.{n}")) for n in GROUP_COMMANDS]
+    await bot.set_my_commands(group_commands, scope=BotCommandScopeAllGroupChats())
 
 
 async def set_chat_commands(bot: Bot, content: Content, chat_id: int, role: Role | None) -> bool:

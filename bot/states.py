@@ -94,3 +94,15 @@ class StrategyFlow(StatesGroup):
 
 
 # --- Owners' digest (handlers/digest.py) ---
+
+
+# --- Case reviews (handlers/cases.py) ---
+class CaseFlow(StatesGroup):
+    """The case form's answers are saved in the database as given (case_drafts): a restart resumes it."""
+
+    time = State()  # data: weekday; the review's time, typed
+    template = State()  # the head's questions, typed one a line
+    answering = State()  # data: series (the question is the draft's first unanswered one)
+    decision = State()  # data: series
+    action_text = State()  # data: series, assignee
+    action_due = State()  # data: series, assignee, text; a date typed or a button

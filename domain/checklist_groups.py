@@ -36,8 +36,10 @@ class GroupedResult:
 
 
 def group_result(checklist: Checklist, outcome: ChecklistResult) -> GroupedResult:
-    """`outcome` is the scored run (`score_run`): every item answered, the weak ones are those worth less than 1."""
+    """`outcome` is the scored run (`score_run`); the weak items are those worth less than 1. Items the run never
+    answered (a run finished before the checklist gained them) count in no subtotal."""
     weak_by_key = {item.item_key: item for item in outcome.weak_items}
+    unanswered = set(outcome.unanswered)
     group_of = {item.key: item.group for item in checklist.items}
     group_order = {group.key: position for position, group in enumerate(checklist.groups)}
     if checklist.groups:
@@ -46,7 +48,11 @@ def group_result(checklist: Checklist, outcome: ChecklistResult) -> GroupedResul
         sections = [(None, None)]
     groups = []
     for key, title in sections:
-        items = [item for item in checklist.items if item.group == key or not checklist.groups]
+        items = [
+            item
+            for item in checklist.items
+            if (item.group == key or not checklist.groups) and item.key not in unanswered
+        ]
         values = [(item.weight, weak_by_key[item.key].value if item.key in weak_by_key else 1.0) for item in items]
         weak = tuple(w for w in outcome.weak_items if not checklist.groups or group_of.get(w.item_key) == key)
         groups.append(GroupResult(key=key, title=title, score=_percent(values), weak=weak))

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
 
 from domain.schedules import Frequency, Rule
@@ -35,7 +35,7 @@ SHARE_CHANGE_MIN_PP = 1.0
 DIGEST_KIND = "digest"  # an owner's digest reminder (reminders.kind)
 NUDGE_KIND = "upload_nudge"  # the heads' nudge after a quiet week
 # Reminder kinds that are the digest's own traffic, not the head's management work.
-NOT_HYGIENE_KINDS = frozenset({DIGEST_KIND, NUDGE_KIND})
+NOT_HYGIENE_KINDS = frozenset({DIGEST_KIND, NUDGE_KIND, "owner_alerts"})
 WEEK = timedelta(days=7)
 CHART_MONTHS = 6
 DEFAULT_WEEKDAY = 0  # Monday
@@ -488,3 +488,129 @@ def snapshot_figures(
             for m in metrics.get("managers") or ()
         ),
     )
+
+
+# --- alerts the owner opts into ---------------------------------------------------------------------------------
+
+ALERTS_KIND = "owner_alerts"  # the owner's daily alert check (reminders.kind)
+ALERTS_TIME = time(10, 0)
+PLAN_ALERT_DAY = 20  # «plan attainment below N % on the 20th»
+DEFAULT_PLAN_BELOW_PCT = 80
+PLAN_THRESHOLDS = (60, 70, 80, 90)
+NO_EXPORT_DAYS = 14
+RITUAL_KINDS = ("pdca", "calls", "training", "strategy")
+NO_SNAPSHOT = "none"
+AlertChoice = Literal["plan", "threshold", "ritual", "export"]
+ALERT_CHOICES: tuple[AlertChoice, ...] = ("plan", "threshold", "ritual", "export")  # DigestCb.value indexes this
+
+
+@dataclass(frozen=True, slots=True)
+class AlertSettings:
+    plan_below_pct: int | None = None  # None: off
+    ritual_skips: bool = False
+    no_export: bool = False
+    plan_alerted: str | None = None
+    plan_alerted_by: int | None = None
+    export_alerted: str | None = None
+    export_alerted_by: int | None = None
+    ritual_alerted: datetime | None = None
+    ritual_alerted_by: int | None = None
+
+    @property
+    def any_on(self) -> bool:
+        return self.plan_below_pct is not None or self.ritual_skips or self.no_export
+
+
+@dataclass(frozen=True, slots=True)
+class SkippedTwice:
+    """A ritual reminder whose last two answers were «Пропустить»."""
+
+    kind: str
+    last_skipped: datetime  # the later occurrence
+
+
+@dataclass(frozen=True, slots=True)
+class PlanAlert:
+    month: str
+    attainment: float
+    plan: float
+    shortfall: float
+    threshold_pct: int
+
+
+@dataclass(frozen=True, slots=True)
+class ExportAlert:
+    key: str  # the latest snapshot's created_at, or NO_SNAPSHOT
+    days: int | None  # since the latest export; None: there has been none
+
+
+@dataclass(frozen=True, slots=True)
+class RitualAlert:
+    kinds: tuple[str, ...]
+    latest: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Alerts:
+    plan: PlanAlert | None = None
+    export: ExportAlert | None = None
+    ritual: RitualAlert | None = None
+
+    def __bool__(self) -> bool:
+        return self.plan is not None or self.export is not None or self.ritual is not None
+
+
+def alerts_rule(today: date) -> Rule:
+    return Rule(Frequency.DAILY, at=ALERTS_TIME, start=today)
+
+
+def check_alerts(
+    settings: AlertSettings,
+    latest: SnapshotFigures | None,
+    plans: Mapping[tuple[str, str], float],
+    skipped: tuple[SkippedTwice, ...],
+    today: date,
+    now: datetime,
+    delivery_id: int,
+) -> Alerts:
+    """Which opted-in alerts are due, each once per occasion: the plan once a month from the 20th (when the latest
+    export covers the month and attainment is below the threshold); the export once per stale export (14 days
+    since the latest upload, or none at all); a ritual once per new skip. A retry of the same delivery
+    (`delivery_id` recorded as the sender of an alert) gets the same alert again."""
+
+    def fresh(alerted: object, alerted_by: int | None, now_key: object) -> bool:
+        return alerted != now_key or alerted_by == delivery_id
+
+    plan = None
+    month = f"{today.year:04d}-{today.month:02d}"
+    threshold = settings.plan_below_pct
+    if (
+        threshold is not None
+        and today.day >= PLAN_ALERT_DAY
+        and latest is not None
+        and plan_month(latest) == month
+        and fresh(settings.plan_alerted, settings.plan_alerted_by, month)
+    ):
+        money = money_vs_plan(latest, plans)
+        if (
+            money is not None
+            and money.month == month
+            and money.plan
+            and money.attainment is not None
+            and money.attainment < threshold / 100
+        ):
+            plan = PlanAlert(month, money.attainment, money.plan, money.shortfall or 0.0, threshold)
+    export = None
+    if settings.no_export:
+        key = NO_SNAPSHOT if latest is None else latest.created_at.isoformat()
+        days = None if latest is None else (now - latest.created_at).days
+        if (days is None or days >= NO_EXPORT_DAYS) and fresh(settings.export_alerted, settings.export_alerted_by, key):
+            export = ExportAlert(key, days)
+    ritual = None
+    if settings.ritual_skips and skipped:
+        latest_skip = max(s.last_skipped for s in skipped)
+        new = [s for s in skipped if settings.ritual_alerted is None or s.last_skipped > settings.ritual_alerted]
+        if new or settings.ritual_alerted_by == delivery_id:
+            shown = new or list(skipped)
+            ritual = RitualAlert(tuple(sorted({s.kind for s in shown})), latest_skip)
+    return Alerts(plan, export, ritual)

@@ -14,11 +14,13 @@ from aiogram import F, Router
 def get_routers() -> list[Router]:
     import handlers.calendar
     import handlers.calls
+    import handlers.cases
     import handlers.checklists
     import handlers.crm_upload
     import handlers.digest
     import handlers.errors
     import handlers.fallback
+    import handlers.groups
     import handlers.history
     import handlers.learn
     import handlers.lifecycle
@@ -37,6 +39,7 @@ def get_routers() -> list[Router]:
     # A message with no person behind it (a sender_chat only) has no actor to act for: it is left unhandled.
     private.message.filter(F.chat.type == "private", F.from_user.is_bot.is_(False))
     private.callback_query.filter(F.message.chat.type == "private")
+    private.include_router(handlers.groups.create_private_router())  # /bind explained, «Отвязать группу»
     private.include_routers(
         *(
             module.create_router()
@@ -51,6 +54,7 @@ def get_routers() -> list[Router]:
                 handlers.calls,
                 handlers.learn,
                 handlers.strategy,
+                handlers.cases,
                 handlers.calendar,
                 handlers.templates,
                 handlers.digest,
@@ -65,6 +69,7 @@ def get_routers() -> list[Router]:
     groups = Router(name="groups")
     groups.message.filter(F.chat.type.in_({"group", "supergroup"}))
     groups.callback_query.filter(F.message.chat.type.in_({"group", "supergroup"}))
+    groups.include_router(handlers.groups.create_router())
 
     # Errors and chat-member updates (blocks) are not tied to a chat type.
     return [handlers.errors.create_router(), handlers.lifecycle.create_router(), private, groups]

@@ -13,10 +13,10 @@ from bot.callbacks import DigestCb
 from bot.config import Settings
 from bot.replies import replace, respond
 from bot.views.common import Screen
-from bot.views.digest import digest_chart, digest_screen, settings_screen
+from bot.views.digest import alerts_screen, digest_chart, digest_screen, settings_screen
 from content import Content
 from domain.clock import Clock
-from domain.digest import Digest
+from domain.digest import ALERT_CHOICES, Digest
 from domain.models import Membership, Role, User
 from scheduling.sender import PHOTO_NAME
 from services import digest as use
@@ -103,6 +103,16 @@ async def digest_tapped(
         await use.change_digest_schedule(store, reminder_engine, actor.id, team_id, now, at=at)
     elif action in ("off", "on"):
         await use.turn_digest(store, reminder_engine, actor.id, team_id, action == "on", now)
+    elif action in ("alerts", "alert"):
+        if action == "alert":
+            if callback_data.value >= len(ALERT_CHOICES):
+                return
+            choice = ALERT_CHOICES[callback_data.value]
+            check_title = content.t("digest.alerts.check_title")
+            zone = _zone(actor, settings)
+            await use.change_alerts(store, reminder_engine, actor.id, team_id, choice, check_title, zone, now)
+        await replace(callback, alerts_screen(content, await store.digests.alert_settings(actor.id, team_id)))
+        return
     reminder = await use.digest_setting(store, reminder_engine, actor.id, team_id, title, _zone(actor, settings), now)
     if reminder is None:  # pragma: no cover - an owner always has one after digest_setting
         return

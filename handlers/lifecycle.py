@@ -1,8 +1,10 @@
-"""A user who blocks the bot is recorded, so nothing is sent to them until they come back."""
+"""A user who blocks the bot is recorded, so nothing is sent to them until they come back.
+
+Private chats only: in a group the same statuses mean the bot was removed or added (handlers/groups.py)."""
 
 from __future__ import annotations
 
-from aiogram import Router
+from aiogram import F, Router
 from aiogram.filters import KICKED, MEMBER, ChatMemberUpdatedFilter
 from aiogram.types import ChatMemberUpdated
 
@@ -20,6 +22,7 @@ async def unblocked(event: ChatMemberUpdated, store: Store) -> None:
 
 def create_router() -> Router:
     router = Router(name=__name__)
+    router.my_chat_member.filter(F.chat.type == "private")
     router.my_chat_member.register(blocked, ChatMemberUpdatedFilter(member_status_changed=KICKED))
     router.my_chat_member.register(unblocked, ChatMemberUpdatedFilter(member_status_changed=MEMBER))
     return router

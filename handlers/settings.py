@@ -47,7 +47,9 @@ async def _settings(store: Store, content: Content, actor: User, membership: Mem
     fresh = await store.users.get(actor.id) or actor
     team = await store.teams.get_for(actor.id, membership.team_id) if membership else None
     several = membership is not None and len(await store.teams.memberships_of(actor.id)) > 1
-    return settings_screen(content, fresh, membership, team, await store.users.workday_start(actor.id), several)
+    group = await store.groups.shown_to(actor.id, membership.team_id) if membership else None  # heads only
+    workday = await store.users.workday_start(actor.id)
+    return settings_screen(content, fresh, membership, team, workday, several, group.title if group else None)
 
 
 async def ask_workday_start(

@@ -15,11 +15,18 @@ from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from domain.digest import (
+    DEFAULT_PLAN_BELOW_PCT,
+    PLAN_THRESHOLDS,
     WEEK,
+    AlertChoice,
+    Alerts,
+    AlertSettings,
     Digest,
     DigestPeriod,
     RitualHygiene,
+    alerts_rule,
     calls_line,
+    check_alerts,
     compose_digest,
     digest_rule,
     pdca_line,
@@ -180,3 +187,62 @@ async def digest_due(store: Store, wake: WakeUp, reminder_id: int, nudge_title: 
         if nudged:
             wake.wake_at(now)
     return DueDigest(digest, target.timezone, nudged)
+
+
+# --- alerts the owner opts into -------------------------------------------------------------------------------------
+
+
+async def change_alerts(
+    store: Store,
+    wake: WakeUp,
+    actor_id: int,
+    team_id: int,
+    choice: AlertChoice,
+    title: str,
+    timezone: str,
+    now: datetime,
+) -> AlertSettings:
+    """Toggle one alert (or move the plan threshold to the next of PLAN_THRESHOLDS, turning it on)."""
+    current = await store.digests.alert_settings(actor_id, team_id)
+    plan, ritual, export = current.plan_below_pct, current.ritual_skips, current.no_export
+    if choice == "plan":
+        plan = None if plan is not None else DEFAULT_PLAN_BELOW_PCT
+    elif choice == "threshold":
+        following = [t for t in PLAN_THRESHOLDS if plan is not None and t > plan]
+        plan = following[0] if following else PLAN_THRESHOLDS[0]
+    elif choice == "ritual":
+        ritual = not ritual
+    else:
+        export = not export
+    rule = alerts_rule(local_today(now, timezone))
+    reminder = await store.digests.set_alerts(actor_id, team_id, plan, ritual, export, title, rule, timezone, now)
+    if reminder is not None and reminder.next_due_at is not None:
+        wake.wake_at(reminder.next_due_at)
+    return await store.digests.alert_settings(actor_id, team_id)
+
+
+@dataclass(frozen=True, slots=True)
+class DueAlerts:
+    alerts: Alerts
+    team_name: str
+    currency: str | None
+
+
+async def alerts_due(store: Store, reminder_id: int, delivery_id: int, now: datetime) -> DueAlerts | None:
+    """The owner's daily check: the opted-in alerts due now (recorded as sent by this delivery), or None when
+    there is nothing to say (or the owner is no longer an owner of the team: the check then ends)."""
+    target = await store.digests.target(reminder_id)
+    if target is None or target.role is not Role.OWNER:
+        await store.digests.finish(reminder_id)
+        return None
+    settings = await store.digests.alert_settings(target.owner_id, target.team_id)
+    if not settings.any_on:
+        return None
+    inputs = await store.digests.inputs(target.owner_id, target.team_id, DigestPeriod.week_before(now))
+    skipped = await store.digests.skipped_twice(target.team_id) if settings.ritual_skips else ()
+    today = local_today(now, target.timezone)
+    alerts = check_alerts(settings, inputs.latest, inputs.plans, skipped, today, now, delivery_id)
+    if not alerts:
+        return None
+    await store.digests.mark_alerted(target.team_id, target.owner_id, alerts, delivery_id)
+    return DueAlerts(alerts, inputs.team_name, None if inputs.latest is None else inputs.latest.currency)

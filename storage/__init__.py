@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from storage.calls import CallReviewRepo
+from storage.case_reviews import CaseReviewRepo
 from storage.column_choices import ColumnChoiceRepo
 from storage.db import Database
 from storage.deliveries import DeliveryRepo
 from storage.digests import DigestRepo
 from storage.failures import FailureRepo, SendFailure
+from storage.groups import GroupRepo
 from storage.invites import InviteRepo
 from storage.pdca import PdcaRepo
 from storage.plans import PlanRepo
@@ -52,7 +54,9 @@ class Store:
     calls: CallReviewRepo  # call listening
     training: TrainingRepo  # training modules
     strategy: StrategyRepo  # strategy milestones
+    cases: CaseReviewRepo  # team case reviews
     digests: DigestRepo  # the owners' weekly digest: settings, its figures, the heads' nudge
+    groups: GroupRepo  # team group chats: which group serves which team
 
     async def close(self) -> None:
         await self.db.close()
@@ -80,5 +84,7 @@ async def open_store(path: str | Path) -> Store:
         calls=CallReviewRepo(db),
         training=TrainingRepo(db),
         strategy=StrategyRepo(db),
+        cases=CaseReviewRepo(db),
         digests=DigestRepo(db),
+        groups=GroupRepo(db),
     )

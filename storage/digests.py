@@ -13,19 +13,24 @@ from datetime import datetime
 
 from domain.access import Permission
 from domain.digest import (
+    ALERTS_KIND,
     DIGEST_KIND,
     NUDGE_KIND,
+    RITUAL_KINDS,
+    Alerts,
+    AlertSettings,
     DigestInputs,
     DigestPeriod,
     ReminderCounts,
+    SkippedTwice,
     SnapshotFigures,
     snapshot_figures,
 )
 from domain.models import Role
-from domain.reminders import Reminder
+from domain.reminders import Reminder, ReminderState
 from domain.schedules import Frequency, Rule
 from storage.access import require_in_team, role_in
-from storage.db import Database, from_db_time, opt_from_db_date, to_db_time
+from storage.db import Database, from_db_time, opt_from_db_date, opt_from_db_time, to_db_time
 from storage.reminders import REMINDER_COLUMNS, first_due, reminder_from_row
 
 # The heads' nudge reminder is never due by itself: it only carries one-off deliveries.
@@ -182,10 +187,10 @@ class DigestRepo:
         )
 
     async def finish(self, reminder_id: int) -> None:
-        """A digest whose owner is no longer an owner of the team: it ends."""
+        """A digest (or alert check) whose owner is no longer an owner of the team: it ends."""
         await self._db.execute_write(
-            "UPDATE reminders SET state = 'finished', next_due_at = NULL WHERE id = ? AND kind = ?",
-            (reminder_id, DIGEST_KIND),
+            "UPDATE reminders SET state = 'finished', next_due_at = NULL WHERE id = ? AND kind IN (?, ?)",
+            (reminder_id, DIGEST_KIND, ALERTS_KIND),
         )
 
     async def nudge_heads(self, team_id: int, title: str, week_start: datetime, now: datetime) -> int:
@@ -225,3 +230,130 @@ class DigestRepo:
                 )
                 added += cursor.rowcount
             return added
+
+    # --- alerts the owner opted into ----------------------------------------------------------------------------
+
+    async def alert_settings(self, actor_id: int, team_id: int) -> AlertSettings:
+        """The owner's alert choices in the team (all off when never set)."""
+        await require_in_team(self._db, actor_id, team_id, Permission.VIEW_DIGEST)
+        row = await self._db.fetchone(
+            "SELECT plan_below_pct, ritual_skips, no_export, plan_alerted, plan_alerted_by, export_alerted, "
+            "export_alerted_by, ritual_alerted, ritual_alerted_by FROM owner_alerts WHERE team_id = ? AND user_id = ?",
+            (team_id, actor_id),
+        )
+        if row is None:
+            return AlertSettings()
+        return AlertSettings(
+            plan_below_pct=row["plan_below_pct"],
+            ritual_skips=bool(row["ritual_skips"]),
+            no_export=bool(row["no_export"]),
+            plan_alerted=row["plan_alerted"],
+            plan_alerted_by=row["plan_alerted_by"],
+            export_alerted=row["export_alerted"],
+            export_alerted_by=row["export_alerted_by"],
+            ritual_alerted=opt_from_db_time(row["ritual_alerted"]),
+            ritual_alerted_by=row["ritual_alerted_by"],
+        )
+
+    async def set_alerts(
+        self,
+        actor_id: int,
+        team_id: int,
+        plan_below_pct: int | None,
+        ritual_skips: bool,
+        no_export: bool,
+        title: str,
+        rule: Rule,
+        timezone: str,
+        now: datetime,
+    ) -> Reminder | None:
+        """Save the owner's choices; their daily check runs while any alert is on (created on first use, paused
+        when all are off). Only an owner of the team has alerts: None otherwise."""
+        async with self._db.transaction():
+            if await role_in(self._db, actor_id, team_id) is not Role.OWNER:
+                return None
+            await self._db.execute(
+                "INSERT INTO owner_alerts(team_id, user_id, plan_below_pct, ritual_skips, no_export) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT(team_id, user_id) DO UPDATE SET "
+                "plan_below_pct = excluded.plan_below_pct, ritual_skips = excluded.ritual_skips, "
+                "no_export = excluded.no_export",
+                (team_id, actor_id, plan_below_pct, int(ritual_skips), int(no_export)),
+            )
+            on = plan_below_pct is not None or ritual_skips or no_export
+            await self._db.execute(
+                "INSERT INTO reminders(team_id, user_id, kind, title, rule, timezone, next_due_at, state, "
+                "created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?) "
+                "ON CONFLICT(team_id, user_id) WHERE kind = 'owner_alerts' DO NOTHING",
+                (
+                    team_id,
+                    actor_id,
+                    ALERTS_KIND,
+                    title,
+                    rule.to_json(),
+                    timezone,
+                    to_db_time(first_due(rule, timezone, now)),
+                    actor_id,
+                    to_db_time(now),
+                ),
+            )
+            row = await self._db.fetchone(
+                f"SELECT {REMINDER_COLUMNS} FROM reminders r WHERE r.kind = ? AND r.team_id = ? AND r.user_id = ?",
+                (ALERTS_KIND, team_id, actor_id),
+            )
+            assert row is not None
+            reminder = reminder_from_row(row)
+            if on and reminder.state is not ReminderState.ACTIVE:
+                due = first_due(reminder.rule, reminder.timezone, now)
+                await self._db.execute(
+                    "UPDATE reminders SET state = 'active', next_due_at = ? WHERE id = ?",
+                    (to_db_time(due), reminder.id),
+                )
+            elif not on:
+                await self._db.execute("UPDATE reminders SET state = 'paused' WHERE id = ?", (reminder.id,))
+            row = await self._db.fetchone(f"SELECT {REMINDER_COLUMNS} FROM reminders r WHERE r.id = ?", (reminder.id,))
+            assert row is not None
+            return reminder_from_row(row)
+
+    async def skipped_twice(self, team_id: int) -> tuple[SkippedTwice, ...]:
+        """System-scoped: ritual reminders of the team whose last two answers (per person) were «Пропустить»."""
+        kinds = ", ".join("?" for _ in RITUAL_KINDS)
+        rows = await self._db.fetchall(
+            "SELECT kind, reminder_id, recipient_id, outcome, occurrence_at FROM ("
+            " SELECT r.kind, d.reminder_id, d.recipient_id, d.outcome, d.occurrence_at, ROW_NUMBER() OVER "
+            " (PARTITION BY d.reminder_id, d.recipient_id ORDER BY d.occurrence_at DESC, d.id DESC) AS n"
+            " FROM deliveries d JOIN reminders r ON r.id = d.reminder_id"
+            f" WHERE r.team_id = ? AND r.kind IN ({kinds}) AND d.outcome IN ('done', 'skipped')"
+            ") WHERE n <= 2 ORDER BY reminder_id, recipient_id, occurrence_at",
+            (team_id, *RITUAL_KINDS),
+        )
+        runs: dict[tuple[int, int], list[tuple[str, str, datetime]]] = {}
+        for r in rows:
+            runs.setdefault((r["reminder_id"], r["recipient_id"]), []).append(
+                (str(r["kind"]), str(r["outcome"]), from_db_time(r["occurrence_at"]))
+            )
+        return tuple(
+            SkippedTwice(kind=answers[-1][0], last_skipped=answers[-1][2])
+            for answers in runs.values()
+            if len(answers) == 2 and all(outcome == "skipped" for _, outcome, _ in answers)
+        )
+
+    async def mark_alerted(self, team_id: int, owner_id: int, alerts: Alerts, delivery_id: int) -> None:
+        """System-scoped: what this delivery alerted about, so the next check does not repeat it."""
+        async with self._db.transaction():
+            if alerts.plan is not None:
+                await self._db.execute(
+                    "UPDATE owner_alerts SET plan_alerted = ?, plan_alerted_by = ? WHERE team_id = ? AND user_id = ?",
+                    (alerts.plan.month, delivery_id, team_id, owner_id),
+                )
+            if alerts.export is not None:
+                await self._db.execute(
+                    "UPDATE owner_alerts SET export_alerted = ?, export_alerted_by = ? "
+                    "WHERE team_id = ? AND user_id = ?",
+                    (alerts.export.key, delivery_id, team_id, owner_id),
+                )
+            if alerts.ritual is not None:
+                await self._db.execute(
+                    "UPDATE owner_alerts SET ritual_alerted = ?, ritual_alerted_by = ? "
+                    "WHERE team_id = ? AND user_id = ?",
+                    (to_db_time(alerts.ritual.latest), delivery_id, team_id, owner_id),
+                )

@@ -12,6 +12,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.callbacks import AnswerCb, ChecklistCb, MenuCb, QuestionCb, ResultCb, RunCb, TaskAddCb
+from bot.views.checklist_table import signed
 from bot.views.common import Screen, local_date, progress_bar
 from content import Content
 from content.schema import Checklist
@@ -337,7 +338,7 @@ def _changes(content: Content, comparison: RunComparison, date: str) -> str:
             date=date,
             before=comparison.previous_score,
             after=comparison.current_score,
-            delta=f"{comparison.score_delta:+d}",
+            delta=signed(comparison.score_delta),
         )
     ]
     changed = [change for change in comparison.changes if change.direction != "same"]

@@ -20,6 +20,11 @@ from bot.views.onboarding import timezone_label
 from bot.views.schedule_words import clock_time, describe_moment, describe_rule
 from content import Content
 from domain.digest import (
+    ALERT_CHOICES,
+    DEFAULT_PLAN_BELOW_PCT,
+    NO_EXPORT_DAYS,
+    Alerts,
+    AlertSettings,
     ClientsChange,
     Digest,
     ManagersVsPlan,
@@ -273,8 +278,9 @@ def settings_screen(content: Content, reminder: Reminder, now: datetime) -> Scre
         )
     toggle: DigestAction = "off" if on else "on"
     builder.button(text=content.t(f"digest.buttons.{toggle}"), callback_data=DigestCb(action=toggle))
+    builder.button(text=content.t("digest.buttons.alerts"), callback_data=DigestCb(action="alerts"))
     builder.button(text=content.t("digest.buttons.back"), callback_data=DigestCb(action="show"))
-    builder.adjust(7, 3, 3, 2)
+    builder.adjust(7, 3, 3, 2, 1)
     return Screen("\n".join(lines), builder.as_markup())
 
 
@@ -317,3 +323,70 @@ async def digest_chart(content: Content, digest: Digest) -> bytes | None:
 
 def delivered_nudge(content: Content, chat_id: int) -> Outgoing:
     return Outgoing(chat_id=chat_id, text=nudge_text(content))
+
+
+# --- alerts ---------------------------------------------------------------------------------------------------------
+
+
+def alerts_screen(content: Content, settings: AlertSettings) -> Screen:
+    """Each alert a toggle (✅ on); the plan's threshold steps through PLAN_THRESHOLDS."""
+
+    def mark(on: bool) -> str:
+        return "✅" if on else "⬜"
+
+    pct = settings.plan_below_pct or DEFAULT_PLAN_BELOW_PCT
+    builder = InlineKeyboardBuilder()
+    rows = [1]
+    builder.button(
+        text=content.t("digest.alerts.plan", mark=mark(settings.plan_below_pct is not None), pct=pct),
+        callback_data=DigestCb(action="alert", value=ALERT_CHOICES.index("plan")),
+    )
+    if settings.plan_below_pct is not None:
+        builder.button(
+            text=content.t("digest.alerts.threshold", pct=pct),
+            callback_data=DigestCb(action="alert", value=ALERT_CHOICES.index("threshold")),
+        )
+        rows.append(1)
+    builder.button(
+        text=content.t("digest.alerts.ritual", mark=mark(settings.ritual_skips)),
+        callback_data=DigestCb(action="alert", value=ALERT_CHOICES.index("ritual")),
+    )
+    builder.button(
+        text=content.t("digest.alerts.export", mark=mark(settings.no_export), days=NO_EXPORT_DAYS),
+        callback_data=DigestCb(action="alert", value=ALERT_CHOICES.index("export")),
+    )
+    builder.button(text=content.t("digest.buttons.alerts_back"), callback_data=DigestCb(action="settings"))
+    builder.adjust(*rows, 1, 1, 1)
+    return Screen(content.t("digest.alerts.title"), builder.as_markup())
+
+
+def alerts_text(content: Content, team_name: str, alerts: Alerts, currency: str | None) -> str:
+    f = Fmt(content.t, currency)
+    lines = [content.t("digest.alerts.header", team=escape(team_name))]
+    if alerts.plan is not None:
+        plan = alerts.plan
+        lines.append(
+            content.t(
+                "digest.alerts.plan_line",
+                month=f.month(plan.month),
+                attainment=f.pct(plan.attainment),
+                threshold=f.pct(plan.threshold_pct / 100),
+                shortfall=f.money(plan.shortfall),
+            )
+        )
+    if alerts.export is not None:
+        if alerts.export.days is None:
+            lines.append(content.t("digest.alerts.export_none"))
+        else:
+            days = content.plural("digest.alerts.days", alerts.export.days)
+            lines.append(content.t("digest.alerts.export_line", days=days))
+    if alerts.ritual is not None:
+        kinds = ", ".join(content.t(f"digest.alerts.ritual_kinds.{kind}") for kind in alerts.ritual.kinds)
+        lines.append(content.t("digest.alerts.ritual_line", kinds=kinds))
+    return "\n".join(lines)
+
+
+def delivered_alerts(content: Content, chat_id: int, team_name: str, alerts: Alerts, currency: str | None) -> Outgoing:
+    return Outgoing(
+        chat_id=chat_id, text=alerts_text(content, team_name, alerts, currency), reply_markup=settings_button(content)
+    )

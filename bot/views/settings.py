@@ -10,6 +10,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.callbacks import InviteCb, MemberCb, MenuCb, SettingsAction, SettingsCb, TeamCb, WorkdayCb
 from bot.views.common import Screen
+from bot.views.groups import settings_line
 from bot.views.onboarding import timezone_label
 from bot.views.schedule_words import clock_time
 from content import Content
@@ -27,6 +28,7 @@ def settings_screen(
     team: Team | None,
     workday_start: time,
     several_teams: bool = False,
+    group_title: str | None = None,  # the head's: the team's bound group chat
 ) -> Screen:
     lines = [
         content.t("settings.title"),
@@ -43,16 +45,21 @@ def settings_screen(
         )
         if membership.role is Role.HEAD:  # the head sets it («Пояс команды»): shown like their own, in Russian
             lines.append(content.t("settings.team_timezone", timezone=timezone_label(content, team.timezone, None)))
+            lines.append(settings_line(content, group_title))
     builder = InlineKeyboardBuilder()
     actions: list[SettingsAction] = ["tz", "name", "workday"]
     if membership is not None and membership.role is Role.HEAD:
         actions += HEAD_ACTIONS
+        if group_title is not None:
+            actions.append("unbind")
     if several_teams:
         actions.append("teams")
     if membership is not None:
         actions.append("leave")
+    labels = {"unbind": "groups.settings.button"}  # the group chat's texts live in groups.yaml
     for action in actions:
-        builder.button(text=content.t(f"settings.buttons.{action}"), callback_data=SettingsCb(action=action))
+        label = content.t(labels.get(action, f"settings.buttons.{action}"))
+        builder.button(text=label, callback_data=SettingsCb(action=action))
     builder.button(text=content.t("menu.buttons.menu"), callback_data=MenuCb(action="menu"))
     builder.adjust(2)
     return Screen("\n".join(lines), builder.as_markup())

@@ -40,8 +40,8 @@ async def _team(stub: BotApiStub, head: int, owner: int, name: str) -> None:
     await stub.send_text(head, name)
     await stub.wait_for(head, "часовом поясе")
     await stub.click_text(head, "Москва")
-    links = await stub.wait_for(head, lambda m: len(LINK.findall(m.text)) == 2)
-    owner_code = LINK.findall(links.text)[0]
+    links = await stub.wait_for(head, lambda m: len(LINK.findall(m.text or "")) == 2)
+    owner_code = LINK.findall(links.text or "")[0]
     stub.add_user(owner, "Олег")
     await stub.send_text(owner, f"/start {owner_code}")
     await stub.wait_for(owner, name)

@@ -5,10 +5,20 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiogram import Bot, Dispatcher
-from aiogram.types import CallbackQuery, Chat, Message, Update, User
+from aiogram.types import (
+    CallbackQuery,
+    Chat,
+    ChatMemberLeft,
+    ChatMemberMember,
+    ChatMemberUpdated,
+    Message,
+    Update,
+    User,
+)
 
 from bot.config import Settings
 from bot.factory import create_dispatcher
@@ -60,6 +70,49 @@ class FakeTelegram:
             data=data,
         )
         await self.dispatcher.feed_update(self.bot, Update(update_id=next(self._ids), callback_query=query))
+
+    async def send_group(
+        self, chat_id: int, user_id: int, text: str, title: str = "Отдел продаж", kind: str = "group", **fields: Any
+    ) -> None:
+        """A message in a group chat from a person (privacy mode: commands to the bot, service messages)."""
+        message = Message(
+            message_id=next(self._ids),
+            date=datetime.now(UTC),
+            chat=Chat(id=chat_id, type=kind, title=title),
+            from_user=self.user(user_id),
+            text=text or None,
+            entities=[{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+            if text.startswith("/")
+            else None,
+            **fields,
+        )
+        await self.dispatcher.feed_update(self.bot, Update(update_id=next(self._ids), message=message))
+
+    async def tap_group(self, chat_id: int, user_id: int, data: str, title: str = "Отдел продаж") -> None:
+        """A button of the bot's message in a group pressed by a person (anyone in the group can)."""
+        bot_message = Message(
+            message_id=1,
+            date=datetime.now(UTC),
+            chat=Chat(id=chat_id, type="group", title=title),
+            from_user=BOT_USER,
+            text="…",
+        )
+        query = CallbackQuery(
+            id=str(next(self._ids)), from_user=self.user(user_id), chat_instance="gi", message=bot_message, data=data
+        )
+        await self.dispatcher.feed_update(self.bot, Update(update_id=next(self._ids), callback_query=query))
+
+    async def bot_membership(self, chat_id: int, by_user: int, joined: bool, title: str = "Отдел продаж") -> None:
+        """`my_chat_member` in a group: the bot added (joined) or removed by a person."""
+        member, left = ChatMemberMember(user=BOT_USER), ChatMemberLeft(user=BOT_USER)
+        update = ChatMemberUpdated(
+            chat=Chat(id=chat_id, type="group", title=title),
+            from_user=self.user(by_user),
+            date=datetime.now(UTC),
+            old_chat_member=left if joined else member,
+            new_chat_member=member if joined else left,
+        )
+        await self.dispatcher.feed_update(self.bot, Update(update_id=next(self._ids), my_chat_member=update))
 
     def texts(self, user_id: int) -> list[str]:
         return self.session.sent_texts(user_id)

@@ -12,6 +12,7 @@ from aiogram.client.session.base import BaseSession
 from aiogram.methods import (
     AnswerCallbackQuery,
     EditMessageText,
+    GetChatMember,
     GetMe,
     SendDocument,
     SendMediaGroup,
@@ -20,7 +21,7 @@ from aiogram.methods import (
     TelegramMethod,
 )
 from aiogram.methods.base import TelegramType
-from aiogram.types import Chat, Document, Message, PhotoSize, User
+from aiogram.types import Chat, ChatMemberMember, ChatMemberOwner, Document, Message, PhotoSize, User
 
 BOT_USER = User(id=42, is_bot=True, first_name="Coach", username="rop_coach_bot")
 
@@ -30,11 +31,17 @@ class RecordingSession(BaseSession):
         super().__init__()
         self.requests: list[TelegramMethod[Any]] = []
         self._ids = itertools.count(1000)
+        self.group_admins: set[tuple[int, int]] = set()  # (chat id, user id) that getChatMember calls admins
 
     async def make_request(self, bot: Bot, method: TelegramMethod[TelegramType], timeout: int | None = None) -> Any:
         self.requests.append(method)
         if isinstance(method, GetMe):
             return BOT_USER
+        if isinstance(method, GetChatMember):
+            user = User(id=method.user_id, is_bot=False, first_name="U")
+            if (method.chat_id, method.user_id) in self.group_admins:
+                return ChatMemberOwner(user=user, is_anonymous=False)
+            return ChatMemberMember(user=user)
         if isinstance(method, SendMessage | EditMessageText):
             chat_id = method.chat_id if isinstance(method.chat_id, int) else 0
             message_id = getattr(method, "message_id", None) or next(self._ids)

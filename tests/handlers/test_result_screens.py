@@ -201,3 +201,13 @@ async def test_another_heads_result_buttons_do_nothing(tg: FakeTelegram) -> None
     assert membership is not None
     assert await tg.store.tasks.list(STRANGER, membership.team_id) == []
     assert await tg.store.tasks.list(HEAD, await _team_id(tg)) == []
+
+
+async def test_a_worse_score_than_last_time_reads_with_a_minus_sign(tg: FakeTelegram) -> None:
+    await onboard_head(tg)
+    await _finish(tg, "arch", lambda item: 1)
+    await tg.tap(HEAD, ChecklistCb(action="restart", key="arch").pack())
+    await _finish(tg, "arch", lambda item: 0)
+    result = unescape(tg.last_text(HEAD))
+    assert "(\u2212100)" in result  # U+2212, not a hyphen
+    assert "(-" not in result

@@ -8,7 +8,7 @@ from aiogram.types import BotCommandScopeChat, BotCommandScopeDefault
 
 from bot.app import register_profile
 from bot.callbacks import JoinCb, MenuCb, SettingsCb, TeamCb
-from bot.commands import HOME_ACTIONS, commands_for
+from bot.commands import GROUP_COMMANDS, HOME_ACTIONS, commands_for
 from domain.models import Role
 from tests.handlers.conftest import FakeTelegram
 from tests.handlers.helpers import HEAD, MEMBER, OWNER, STRANGER, onboard_head
@@ -49,7 +49,7 @@ async def test_help_lists_what_works_for_each_role(tg: FakeTelegram) -> None:
         text = tg.content.t(f"help.{role.value}")
         named = {word[1:].rstrip(",.—") for word in text.split() if word.startswith("/")}
         assert set(commands_for(role)) - {"help"} <= named
-        extras = named - set(commands_for(role))
+        extras = named - set(commands_for(role)) - set(GROUP_COMMANDS)  # group commands: sent in the group
         assert extras <= {"remind", "template"}, extras  # a phrase form of /reminders; the export example
     assert "/checklists" not in tg.content.t("help.owner") and "/checklists" not in tg.content.t("help.member")
 
@@ -78,7 +78,8 @@ async def test_owner_and_member_menus_hold_no_head_screens(tg: FakeTelegram) -> 
 
 async def test_the_default_command_menu_is_start_menu_help(tg: FakeTelegram) -> None:
     await register_profile(tg.bot, tg.content)
-    defaults = [r for r in tg.session.requests if isinstance(r, SetMyCommands)]
+    requests = [r for r in tg.session.requests if isinstance(r, SetMyCommands)]
+    defaults = [r for r in requests if isinstance(r.scope, BotCommandScopeDefault)]  # groups have their own
     assert len(defaults) == 1
     assert isinstance(defaults[0].scope, BotCommandScopeDefault)
     assert [c.command for c in defaults[0].commands] == ["start", "menu", "help"]

@@ -3,7 +3,7 @@ by hand in the comments, not taken from the code."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
@@ -352,3 +352,73 @@ def test_ritual_records_become_hygiene_lines(content: Content) -> None:
     assert "по плану — 2, под угрозой — 1, просрочено — 1, выполнено — 0." in text
     # Only missed training and standing milestones: nothing was done, the week is quiet.
     assert compose_digest(inputs(None, uploads_in_week=0, rituals=(training, strategy)), PERIOD).quiet
+
+
+# --- alerts -----------------------------------------------------------------------------------------------------
+
+TODAY_20 = date(2026, 11, 20)
+NOW_20 = datetime(2026, 11, 20, 7, 0, tzinfo=UTC)  # 10:00 in Moscow
+
+
+def _november(revenue: float, created_at: datetime = datetime(2026, 11, 19, 9, 0, tzinfo=UTC)) -> SnapshotFigures:
+    return figures({"2026-10": 1.0, "2026-11": revenue}, created_at=created_at, period_end=date(2026, 11, 19))
+
+
+def test_plan_alert_below_the_threshold_on_the_20th() -> None:
+    from domain.digest import AlertSettings, check_alerts
+
+    on = AlertSettings(plan_below_pct=80)
+    # 700 000 of 1 000 000 (NOVEMBER_PLANS): 70 % < 80 %; 300 000 short.
+    alerts = check_alerts(on, _november(700_000.0), NOVEMBER_PLANS, (), TODAY_20, NOW_20, delivery_id=5)
+    assert alerts.plan is not None
+    assert alerts.plan.attainment == pytest.approx(0.7) and alerts.plan.shortfall == pytest.approx(300_000)
+    # The 19th is too early; 850 000 (85 %) is above the threshold.
+    assert not check_alerts(on, _november(700_000.0), NOVEMBER_PLANS, (), date(2026, 11, 19), NOW_20, 5)
+    assert not check_alerts(on, _november(850_000.0), NOVEMBER_PLANS, (), TODAY_20, NOW_20, 5)
+    # Once a month: alerted by delivery 5, the check of delivery 6 stays silent; a retry of delivery 5 repeats it.
+    sent = AlertSettings(plan_below_pct=80, plan_alerted="2026-11", plan_alerted_by=5)
+    assert not check_alerts(sent, _november(700_000.0), NOVEMBER_PLANS, (), TODAY_20, NOW_20, 6)
+    assert check_alerts(sent, _november(700_000.0), NOVEMBER_PLANS, (), TODAY_20, NOW_20, 5).plan is not None
+
+
+def test_no_export_alert_after_14_days_once_per_export() -> None:
+    from domain.digest import NO_SNAPSHOT, AlertSettings, check_alerts
+
+    on = AlertSettings(no_export=True)
+    uploaded = datetime(2026, 11, 6, 7, 0, tzinfo=UTC)  # 14 days before NOW_20 exactly
+    alerts = check_alerts(on, _november(1.0, uploaded), {}, (), TODAY_20, NOW_20, 1)
+    assert alerts.export is not None and alerts.export.days == 14
+    assert not check_alerts(on, _november(1.0, uploaded + timedelta(minutes=1)), {}, (), TODAY_20, NOW_20, 1)
+    sent = AlertSettings(no_export=True, export_alerted=uploaded.isoformat(), export_alerted_by=1)
+    assert not check_alerts(sent, _november(1.0, uploaded), {}, (), TODAY_20, NOW_20, 2)
+    never = check_alerts(on, None, {}, (), TODAY_20, NOW_20, 1).export
+    assert never is not None and never.key == NO_SNAPSHOT and never.days is None
+
+
+def test_ritual_skipped_twice_alerts_once_per_new_skip() -> None:
+    from domain.digest import AlertSettings, SkippedTwice, check_alerts
+
+    monday = datetime(2026, 11, 16, 6, 0, tzinfo=UTC)
+    skipped = (SkippedTwice("pdca", monday),)
+    alerts = check_alerts(AlertSettings(ritual_skips=True), None, {}, skipped, TODAY_20, NOW_20, 3)
+    assert alerts.ritual is not None and alerts.ritual.kinds == ("pdca",) and alerts.plan is None
+    told = AlertSettings(ritual_skips=True, ritual_alerted=monday, ritual_alerted_by=3)
+    assert not check_alerts(told, None, {}, skipped, TODAY_20, NOW_20, 4)
+    again = (SkippedTwice("pdca", monday), SkippedTwice("calls", monday + timedelta(days=3)))
+    later = check_alerts(told, None, {}, again, TODAY_20, NOW_20, 4).ritual
+    assert later is not None and later.kinds == ("calls",)
+
+
+def test_alert_text(content: Content) -> None:
+    from bot.views.digest import alerts_text
+    from domain.digest import Alerts, ExportAlert, PlanAlert, RitualAlert
+
+    alerts = Alerts(
+        PlanAlert("2026-11", 0.7, 1_000_000.0, 300_000.0, 80),
+        ExportAlert("x", 15),
+        RitualAlert(("calls", "pdca"), NOW_20),
+    )
+    text = alerts_text(content, "Альфа", alerts, "RUB")
+    assert f"План на ноябрь 2026 выполнен на 70{NBSP}% — ниже порога 80{NBSP}%. Не хватает 300{NBSP}000{NBSP}₽." in text
+    assert "Новой выгрузки из CRM нет уже 15 дней" in text
+    assert "Дважды подряд пропущено: прослушивание звонков, разбор PDCA." in text
