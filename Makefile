@@ -30,6 +30,7 @@ demo: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.analytics_bench
 	$(BIN)/python -m bench.scheduler_bench
+	$(BIN)/python -m bench.tap_bench
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -36,12 +36,13 @@ MenuAction = Literal[
     "digest",
     "templates",
     "cases",
+    "my_plan",  # a member's own standing against their plan (handlers/my_plan.py)
 ]
 TimezoneTarget = Literal["team", "user", "tteam"]  # onboarding, own (settings), the team's (settings)
-SettingsAction = Literal[
-    "show", "tz", "ttz", "name", "workday", "rename", "invites", "members", "leave", "leave_yes", "teams",
-    "unbind", "unbind_yes",  # the team's group chat (handlers/groups.py)
+_PersonAndTeamAction = Literal[
+    "show", "tz", "ttz", "name", "workday", "rename", "invites", "members", "leave", "leave_yes", "teams"
 ]
+SettingsAction = Literal[_PersonAndTeamAction, "unbind", "unbind_yes"]  # + «Отвязать группу» (handlers/groups.py)
 ReminderAction = Literal["open", "pause", "resume", "time", "rule", "delete", "confirm_delete", "list", "new"]
 DeliveryAction = Literal["done", "skip", "hour", "tomorrow"]
 DraftAction = Literal["freq", "date", "weekday", "weekdays_ready", "time", "save", "edit", "cancel"]
@@ -419,3 +420,34 @@ class GroupCb(CallbackData, prefix="gr"):
 
     action: Literal["move", "cancel"]
     team: Id
+
+
+# --- Sharing and members' plans ---
+ShareAction = Literal["ask", "summary", "full", "send_summary", "send_full"]
+
+
+class ShareCb(CallbackData, prefix="sh"):
+    """A head's finished result to the team's owners: «Отправить собственнику» → what to send → confirm."""
+
+    run: Id
+    action: ShareAction
+
+
+class SharedCb(CallbackData, prefix="shr"):
+    """An owner opens a result the head shared (their /history)."""
+
+    share: Id
+
+
+class MyPlanCb(CallbackData, prefix="mp"):
+    """The head's screen of members' plans: the switch «Менеджеры видят свой план» and who is who."""
+
+    action: Literal["show", "on", "off"]
+
+
+class PlanLinkCb(CallbackData, prefix="mpl"):
+    """«Кто это в выгрузке?» for one member: the list of plan/export names, a pick by its place, or unlink."""
+
+    user: Id
+    action: Literal["ask", "pick", "unlink"]
+    index: Position = 0

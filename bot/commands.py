@@ -42,8 +42,8 @@ HOME_ACTIONS: dict[Role, tuple[MenuAction, ...]] = {
         "templates",
         "settings",
     ),
-    Role.OWNER: ("digest", "reminders", "settings"),
-    Role.MEMBER: ("learn", "cases", "reminders", "settings"),
+    Role.OWNER: ("digest", "checklists", "history", "reminders", "settings"),
+    Role.MEMBER: ("learn", "cases", "my_plan", "reminders", "settings"),
 }
 NO_TEAM_COMMANDS = ("start", "help")
 DEFAULT_COMMANDS = ("start", "menu", "help")  # before Telegram knows the person's role
@@ -69,9 +69,9 @@ def bot_commands(content: Content, names: tuple[str, ...]) -> list[BotCommand]:
 async def set_default_commands(bot: Bot, content: Content) -> None:
     """Everyone's menu until their chat gets its own, and the menu of every group chat; raises like any Bot call
     (the caller decides)."""
-    await bot.set_my_commands(bot_commands(content, DEFAULT_COMMANDS), scope=BotCommandScopeDefault())
     group_commands = [BotCommand(command=n, description=content.t(f"groups.commands.{n}")) for n in GROUP_COMMANDS]
     await bot.set_my_commands(group_commands, scope=BotCommandScopeAllGroupChats())
+    await bot.set_my_commands(bot_commands(content, DEFAULT_COMMANDS), scope=BotCommandScopeDefault())
 
 
 async def set_chat_commands(bot: Bot, content: Content, chat_id: int, role: Role | None) -> bool:

@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import Any
 
 from aiogram import BaseMiddleware
-from aiogram.types import TelegramObject, User
+from aiogram.types import Chat, TelegramObject, User
 
 from domain.clock import Clock
 from storage import Store
@@ -32,8 +32,11 @@ class ActorMiddleware(BaseMiddleware):
         if tg_user is None or tg_user.is_bot:
             return await handler(event, data)
         clock: Clock = data["clock"]
-        # One read; written only when new, renamed, or back after blocking the bot (they write to us again).
-        seen = await store.users.seen(tg_user.id, tg_user.full_name, tg_user.username, clock.now())
+        # One read; written only when new, renamed, or back after blocking the bot (they write to us again: in
+        # their private chat, not in a group, where a person who blocked the bot may still send /bind).
+        chat: Chat | None = data.get("event_chat")
+        reachable = chat is None or chat.type == "private"
+        seen = await store.users.seen(tg_user.id, tg_user.full_name, tg_user.username, clock.now(), reachable)
         actor = seen.user
         data["actor"] = actor if actor.timezone else replace(actor, timezone=self._default_timezone)
         data["membership"] = seen.membership  # re-read on every update: access is never cached

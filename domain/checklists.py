@@ -118,6 +118,12 @@ def next_unanswered(checklist: Checklist, answers: Mapping[str, str]) -> int | N
     return None
 
 
+def for_owners(checklist: Checklist) -> bool:
+    """Whether an owner may take the checklist about their head of sales: derived from the content, true exactly
+    when it carries the owner's wording (`owner:` on the checklist: weak_rop and kpi today)."""
+    return checklist.owner is not None
+
+
 def in_voice(checklist: Checklist, role: Role | None = Role.HEAD) -> Checklist:
     """The checklist worded for the person taking it: the content's own texts speak to the head («вы»);
     for an owner, the `owner:` variants replace them where given. A head, a manager or an unknown role

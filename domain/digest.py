@@ -34,8 +34,9 @@ MONTH_LEVEL_BAND = 0.05
 SHARE_CHANGE_MIN_PP = 1.0
 DIGEST_KIND = "digest"  # an owner's digest reminder (reminders.kind)
 NUDGE_KIND = "upload_nudge"  # the heads' nudge after a quiet week
-# Reminder kinds that are the digest's own traffic, not the head's management work.
-NOT_HYGIENE_KINDS = frozenset({DIGEST_KIND, NUDGE_KIND, "owner_alerts"})
+# Reminder kinds that are not the head's management work to answer: the digest's own traffic, and the case
+# review's agenda (a message to read, with nothing to mark done).
+NOT_HYGIENE_KINDS = frozenset({DIGEST_KIND, NUDGE_KIND, "owner_alerts", "case_agenda"})
 WEEK = timedelta(days=7)
 CHART_MONTHS = 6
 DEFAULT_WEEKDAY = 0  # Monday

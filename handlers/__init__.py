@@ -1,7 +1,7 @@
 """All routers in one place, in the order they are tried; the catch-all comes last.
 
-Two parents: private chats (everything a person does with the bot) and groups (ready for group chats bound to a
-team; empty until a feature needs it). The chat-type filter is set once, on each parent.
+Two parents: private chats (everything a person does with the bot) and groups (group chats bound to a team:
+handlers/groups.py, its catch-all for taps last). The chat-type filter is set once, on each parent.
 Routers are built fresh on every call (a router can belong to one dispatcher only), so tests can build as many
 dispatchers as they need.
 """
@@ -25,10 +25,12 @@ def get_routers() -> list[Router]:
     import handlers.learn
     import handlers.lifecycle
     import handlers.menu
+    import handlers.my_plan
     import handlers.pdca
     import handlers.plans
     import handlers.reminders
     import handlers.settings
+    import handlers.sharing
     import handlers.start
     import handlers.strategy
     import handlers.tasks
@@ -54,6 +56,8 @@ def get_routers() -> list[Router]:
                 handlers.calls,
                 handlers.learn,
                 handlers.strategy,
+                handlers.sharing,
+                handlers.my_plan,
                 handlers.cases,
                 handlers.calendar,
                 handlers.templates,
@@ -70,6 +74,8 @@ def get_routers() -> list[Router]:
     groups.message.filter(F.chat.type.in_({"group", "supergroup"}))
     groups.callback_query.filter(F.message.chat.type.in_({"group", "supergroup"}))
     groups.include_router(handlers.groups.create_router())
+    groups.include_router(handlers.groups.create_fallback_router())  # last: any other tap in a group
 
-    # Errors and chat-member updates (blocks) are not tied to a chat type.
+    # Errors are not tied to a chat type; lifecycle takes the bot's own membership in private chats (blocks), the
+    # groups parent takes it in groups (added, removed).
     return [handlers.errors.create_router(), handlers.lifecycle.create_router(), private, groups]

@@ -15,7 +15,6 @@ from datetime import date, datetime, time, timedelta
 from html import escape
 
 from aiogram import Bot, F, Router
-from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
@@ -48,6 +47,7 @@ from domain.models import Membership, Role, User
 from domain.reminder_phrases import PhraseError, parse_time_of_day
 from domain.typed_dates import TypedDateError, parse_typed_date
 from services import case_reviews as use
+from services.groups import Posted, post_to_team_group
 from services.reminders import WakeUp
 from storage import Store
 
@@ -317,14 +317,14 @@ async def _post_to_group(
     if not await store.cases.record_group_post(actor.id, series.id, day, chat_id, now):
         callback_answer.text = content.t("cases.group_already")
         return
-    try:
-        await bot.send_message(chat_id, views.group_agenda(content, series, agenda, now))
-    except TelegramAPIError as error:
-        logger.warning("case agenda of series %s not posted to the group: %s", series.id, error)
+    # The groups service unbinds a group the bot was removed from, follows a migration and records failures.
+    posted = await post_to_team_group(bot, store, series.team_id, views.group_agenda(content, series, agenda, now), now)
+    if posted is Posted.SENT:
+        notice = content.t("cases.group_sent")
+    else:
+        logger.warning("case agenda of series %s not posted to the group: %s", series.id, posted.value)
         await store.cases.forget_group_post(actor.id, series.id, day)
         notice = content.t("cases.group_failed")
-    else:
-        notice = content.t("cases.group_sent")
     await replace(callback, await _agenda_screen(store, content, actor, series, now, notice))
 
 

@@ -18,6 +18,7 @@ from bot.callbacks import (
     PdcaCb,
     QuestionCb,
     ResultCb,
+    ShareCb,
     TaskAddCb,
     TemplateCb,
     TemplateName,
@@ -29,19 +30,21 @@ from bot.views import checklists as views
 from bot.views.common import Screen
 from content import Content
 from content.schema import Checklist
-from domain.access import Permission
+from domain.access import Permission, checklist_permission, may_take, require
 from domain.checklist_groups import group_result
-from domain.checklists import chosen_option, compare_runs, next_unanswered, score_run
+from domain.checklists import chosen_option, compare_runs, for_owners, in_voice, next_unanswered, score_run
 from domain.clock import Clock
 from domain.errors import NotFound
-from domain.models import ChecklistRun, Membership, RunStatus, User
+from domain.models import ChecklistRun, Membership, Role, RunStatus, User
 from storage import Store
 
 
 async def list_checklists(
     event: Message | CallbackQuery, store: Store, content: Content, actor: User, membership: Membership | None
 ) -> None:
-    team_id = team_with(membership, Permission.RUN_DIAGNOSTICS)
+    team_id = team_with(membership, Permission.TAKE_CHECKLISTS)
+    role = membership.role if membership is not None else None
+    offered = [c for c in content.checklists.values() if may_take(role, for_owners(c))]
     last_runs: dict[str, ChecklistRun] = {}
     for run in await store.runs.history(actor.id, team_id, limit=100):
         last_runs.setdefault(run.checklist_key, run)
@@ -52,7 +55,26 @@ async def list_checklists(
             position = next_unanswered(checklist, answers)
             answered = sum(1 for item in checklist.items if chosen_option(checklist, item, answers.get(item.key)))
             unfinished[key] = (answered, len(checklist.items) - 1 if position is None else position)
-    await respond(event, views.checklist_list(content, last_runs, actor.timezone, unfinished))
+    voiced = [in_voice(checklist, role) for checklist in offered]
+    await respond(event, views.checklist_list(content, last_runs, actor.timezone, unfinished, voiced))
+
+
+def _offered(content: Content, membership: Membership | None, key: str) -> tuple[int, Role, Checklist | None]:
+    """The actor's team and role, and the checklist of a button when it exists; a checklist the role may not take
+    (an owner and one not written for owners) is refused with what the role can do instead."""
+    team_id = team_with(membership, Permission.TAKE_CHECKLISTS)
+    assert membership is not None  # team_with raised otherwise
+    checklist = content.checklists.get(key)
+    if checklist is not None:
+        require(membership.role, checklist_permission(for_owners(checklist), membership.role))
+    return team_id, membership.role, checklist
+
+
+async def _taker_role(store: Store, membership: Membership | None, run: ChecklistRun) -> Role | None:
+    """The role of the person who took the run, in the run's team (the current membership when it is that team)."""
+    if membership is not None and membership.team_id == run.team_id:
+        return membership.role
+    return await store.teams.role_of(run.user_id, run.team_id)
 
 
 async def open_checklist(
@@ -64,8 +86,7 @@ async def open_checklist(
     membership: Membership | None,
     callback_answer: CallbackAnswer,
 ) -> None:
-    team_id = team_with(membership, Permission.RUN_DIAGNOSTICS)
-    checklist = content.checklists.get(callback_data.key)
+    team_id, role, checklist = _offered(content, membership, callback_data.key)
     if checklist is None:
         callback_answer.text = content.t("errors.stale_button")
         return
@@ -73,7 +94,7 @@ async def open_checklist(
     position = None
     if run is not None:
         position = next_unanswered(checklist, await store.runs.answers(actor.id, run.id))
-    await replace(callback, views.intro(content, checklist, position))
+    await replace(callback, views.intro(content, in_voice(checklist, role), position))
 
 
 async def start_checklist(
@@ -87,8 +108,7 @@ async def start_checklist(
     membership: Membership | None,
     callback_answer: CallbackAnswer,
 ) -> None:
-    team_id = team_with(membership, Permission.RUN_DIAGNOSTICS)
-    checklist = content.checklists.get(callback_data.key)
+    team_id, role, checklist = _offered(content, membership, callback_data.key)
     if checklist is None:
         callback_answer.text = content.t("errors.stale_button")
         return
@@ -98,18 +118,16 @@ async def start_checklist(
         await store.runs.abandon(actor.id, run.id)
         run = None
     if run is None:
-        run = await store.runs.start(actor.id, team_id, checklist.key, now)
+        run = await store.runs.start(actor.id, team_id, checklist.key, now, worded_for_owners=for_owners(checklist))
     answers = await store.runs.answers(actor.id, run.id)
     position = next_unanswered(checklist, answers)
     if position is None:  # everything answered before a restart: just finish
-        await _finish(callback, state, store, content, actor, checklist, run, answers, now)
+        await _finish(callback, state, store, content, actor, checklist, run, answers, now, role)
         return
     await state.set_state(ChecklistFlow.answering)
     await state.set_data(_flow_data({}, checklist, run.id, position, answers))
-    await replace(
-        callback,
-        views.question(content, checklist, run.id, position, answers.get(checklist.items[position].key), False),
-    )
+    chosen = answers.get(checklist.items[position].key)
+    await replace(callback, views.question(content, in_voice(checklist, role), run.id, position, chosen, False))
 
 
 def _flow_data(
@@ -165,6 +183,7 @@ async def answer_given(
     content: Content,
     clock: Clock,
     actor: User,
+    membership: Membership | None,
     callback_answer: CallbackAnswer,
 ) -> None:
     run, checklist, answers, position, data = await _current(state, store, content, actor, callback_data.run)
@@ -189,11 +208,12 @@ async def answer_given(
         async with store.db.transaction():
             await store.runs.save_answer(actor.id, run.id, item.key, answer, now)
             await state.set_data(flow)
+    role = await _taker_role(store, membership, run)
     if following is None:
-        await _finish(callback, state, store, content, actor, checklist, run, answered, now)
+        await _finish(callback, state, store, content, actor, checklist, run, answered, now, role)
         return
     chosen = answered.get(checklist.items[following].key)
-    await replace(callback, views.question(content, checklist, run.id, following, chosen, False))
+    await replace(callback, views.question(content, in_voice(checklist, role), run.id, following, chosen, False))
 
 
 async def question_action(
@@ -203,6 +223,7 @@ async def question_action(
     store: Store,
     content: Content,
     actor: User,
+    membership: Membership | None,
     callback_answer: CallbackAnswer,
 ) -> None:
     run, checklist, answers, position, _ = await _current(state, store, content, actor, callback_data.run)
@@ -218,7 +239,8 @@ async def question_action(
         await state.update_data(run_id=run.id, position=position)
     show_why = callback_data.action == "why"
     item = checklist.items[position]
-    await replace(callback, views.question(content, checklist, run.id, position, answers.get(item.key), show_why))
+    voiced = in_voice(checklist, await _taker_role(store, membership, run))
+    await replace(callback, views.question(content, voiced, run.id, position, answers.get(item.key), show_why))
 
 
 async def _finish(
@@ -231,32 +253,47 @@ async def _finish(
     run: ChecklistRun,
     answers: dict[str, str],
     now: datetime,
+    role: Role | None,
 ) -> None:
-    outcome = score_run(checklist, answers)
+    outcome = score_run(checklist, answers, role=role)
     finished = await store.runs.finish(actor.id, run.id, outcome.score, outcome.zone.key, now)
     await state.clear()
-    await replace(callback, await result_screen(store, content, actor, checklist, finished, answers))
+    await replace(callback, await result_screen(store, content, actor, checklist, finished, answers, role))
 
 
 async def result_screen(
-    store: Store, content: Content, actor: User, checklist: Checklist, run: ChecklistRun, answers: dict[str, str]
+    store: Store,
+    content: Content,
+    actor: User,
+    checklist: Checklist,
+    run: ChecklistRun,
+    answers: dict[str, str],
+    role: Role | None = Role.HEAD,
 ) -> Screen:
-    """The result of a finished run, with the change against the run before it."""
-    outcome = score_run(checklist, answers)
+    """The result of a finished run in its taker's voice, with the change against the run before it. An owner's
+    result (about their head) leads to no tasks, cycles or templates: those are the head's tools."""
+    outcome = score_run(checklist, answers, role=role)
     previous = await store.runs.previous_finished(actor.id, run.team_id, checklist.key, run.id)
     comparison = None
     if previous is not None:
-        comparison = compare_runs(checklist, await store.runs.answers(actor.id, previous.id), answers)
+        comparison = compare_runs(checklist, await store.runs.answers(actor.id, previous.id), answers, role=role)
+    voiced = in_voice(checklist, role)
+    if role is Role.OWNER:
+        return views.result(content, voiced, run, outcome, comparison, previous, actor.timezone, with_tasks=False)
     extra = result_buttons(content, checklist, run, bool(outcome.weak_items))
-    return views.result(content, checklist, run, outcome, comparison, previous, actor.timezone, extra)
+    return views.result(content, voiced, run, outcome, comparison, previous, actor.timezone, extra)
 
 
 def result_buttons(
     content: Content, checklist: Checklist, run: ChecklistRun, has_weak: bool
 ) -> list[InlineKeyboardButton]:
-    """What a result leads on to besides tasks and files: a PDCA cycle on one of its weak items (when it has any),
-    and the working templates the checklist names (the loader checks each name exists)."""
-    buttons = []
+    """What a head's result leads on to besides tasks and files: a PDCA cycle on one of its weak items (when it has
+    any), the working templates the checklist names (the loader checks each name exists), sending it to owners."""
+    buttons = [
+        InlineKeyboardButton(
+            text=content.t("sharing.buttons.share"), callback_data=ShareCb(run=run.id, action="ask").pack()
+        )
+    ]
     if has_weak:
         pdca = PdcaCb(action="from_run", ref=run.id).pack()
         buttons.append(InlineKeyboardButton(text=content.t("checklists.buttons.pdca"), callback_data=pdca))
@@ -273,6 +310,7 @@ async def result_action(
     content: Content,
     clock: Clock,
     actor: User,
+    membership: Membership | None,
     callback_answer: CallbackAnswer,
 ) -> None:
     """«Показать все», «← К итогу», «Все в задачи» on a finished run's result."""
@@ -282,12 +320,14 @@ async def result_action(
         callback_answer.text = content.t("errors.stale_button")
         return
     answers = await store.runs.answers(actor.id, run.id)
+    role = await _taker_role(store, membership, run)
     if callback_data.action == "top":
-        await replace(callback, await result_screen(store, content, actor, checklist, run, answers))
+        await replace(callback, await result_screen(store, content, actor, checklist, run, answers, role))
         return
-    outcome = score_run(checklist, answers)
+    outcome = score_run(checklist, answers, role=role)
     if callback_data.action == "all":
-        await replace(callback, views.all_weak(content, checklist, run, outcome))
+        voiced = in_voice(checklist, role)
+        await replace(callback, views.all_weak(content, voiced, run, outcome, with_tasks=role is not Role.OWNER))
         return
     weak = group_result(checklist, outcome).ranked  # the task list follows the order the result shows
     now = clock.now()
@@ -305,7 +345,9 @@ async def result_action(
     callback_answer.text = text
 
 
-async def typed_mid_question(message: Message, state: FSMContext, store: Store, content: Content, actor: User) -> None:
+async def typed_mid_question(
+    message: Message, state: FSMContext, store: Store, content: Content, actor: User, membership: Membership | None
+) -> None:
     """Text typed while a question waits for its button: the open question again, under a hint."""
     run_id = (await state.get_data()).get("run_id")
     try:
@@ -319,7 +361,8 @@ async def typed_mid_question(message: Message, state: FSMContext, store: Store, 
         await message.answer(content.t("help.unknown"))
         return
     item = checklist.items[position]
-    screen = views.question(content, checklist, run.id, position, answers.get(item.key), False)
+    voiced = in_voice(checklist, await _taker_role(store, membership, run))
+    screen = views.question(content, voiced, run.id, position, answers.get(item.key), False)
     await message.answer(content.t("checklists.typed_mid_question") + "\n\n" + screen.text, reply_markup=screen.markup)
 
 

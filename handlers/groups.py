@@ -143,6 +143,8 @@ async def move_tapped(
     if verdict in {BindVerdict.BIND, BindVerdict.CONFIRM_MOVE}:  # the head has confirmed
         result = await store.groups.bind(actor.id, team_id, chat.id, chat.title or "", clock.now())
         screen = bound(content, team.name, result.replaced.title if result.replaced else None)
+        if result.replaced is not None:  # the previous group hears that nothing more comes there
+            await post_to_group(bot, store, result.replaced.chat_id, content.t("groups.unbind.done"), clock.now())
     elif verdict is BindVerdict.ALREADY:
         screen = already_bound(content, team.name)
     else:
@@ -257,11 +259,18 @@ def create_router() -> Router:
     router.message.register(migrated, F.migrate_to_chat_id | F.migrate_from_chat_id)
     router.message.register(retitled, F.new_chat_title)
     router.callback_query.register(move_tapped, GroupCb.filter())
-    router.callback_query.register(stray_tap)
     router.my_chat_member.register(
         bot_removed, ChatMemberUpdatedFilter(member_status_changed=IS_MEMBER >> IS_NOT_MEMBER)
     )
     router.my_chat_member.register(bot_added, ChatMemberUpdatedFilter(member_status_changed=IS_NOT_MEMBER >> IS_MEMBER))
+    return router
+
+
+def create_fallback_router() -> Router:
+    """The last router of the `groups` parent: any other tap in a group gets a toast. Messages nobody handled are
+    left alone (in a group they are people talking, not the bot's business)."""
+    router = Router(name=f"{__name__}.fallback")
+    router.callback_query.register(stray_tap)
     return router
 
 

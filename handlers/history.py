@@ -13,8 +13,9 @@ from bot.callbacks import MenuCb, RunCb
 from bot.guards import team_with
 from bot.replies import respond
 from bot.views.history import history_screen, result_file
+from bot.views.sharing import with_shared
 from content import Content
-from domain.access import Permission
+from domain.access import Permission, allowed
 from domain.models import Membership, RunStatus, User
 from handlers.checklists import result_screen
 from storage import Store
@@ -25,9 +26,13 @@ HISTORY_LIMIT = 20
 async def show_history(
     event: Message | CallbackQuery, store: Store, content: Content, actor: User, membership: Membership | None
 ) -> None:
-    team_id = team_with(membership, Permission.RUN_DIAGNOSTICS)
+    team_id = team_with(membership, Permission.TAKE_CHECKLISTS)
     runs = await store.runs.history(actor.id, team_id, limit=HISTORY_LIMIT)
-    await respond(event, history_screen(content, runs, actor.timezone))
+    screen = history_screen(content, runs, actor.timezone, None if membership is None else membership.role)
+    if membership is not None and allowed(membership.role, Permission.RECEIVE_SHARED):  # an owner: what was sent
+        shares = await store.shares.for_owner(actor.id, team_id, limit=HISTORY_LIMIT)
+        screen = with_shared(content, screen, shares, actor.timezone)
+    await respond(event, screen)
 
 
 async def show_run(
@@ -44,7 +49,8 @@ async def show_run(
         callback_answer.text = content.t("errors.stale_button")
         return
     answers = await store.runs.answers(actor.id, run.id)
-    await respond(callback, await result_screen(store, content, actor, checklist, run, answers))
+    role = await store.teams.role_of(actor.id, run.team_id)
+    await respond(callback, await result_screen(store, content, actor, checklist, run, answers, role))
 
 
 async def send_result_file(
@@ -61,7 +67,9 @@ async def send_result_file(
         callback_answer.text = content.t("errors.stale_button")
         return
     answers = await store.runs.answers(actor.id, run.id)
-    file = await asyncio.to_thread(result_file, content, checklist, run, answers, actor.timezone, callback_data.action)
+    role = await store.teams.role_of(actor.id, run.team_id)
+    tz = actor.timezone
+    file = await asyncio.to_thread(result_file, content, checklist, run, answers, tz, callback_data.action, role)
     await callback.message.answer_document(BufferedInputFile(file.data, filename=file.name), caption=file.caption)
 
 

@@ -16,6 +16,10 @@ fails: nothing is raised into the caller's flow, the outcome is returned.
 - 429 (the delivery middleware waits these out for replies; one that still comes through) and any other 4xx:
   recorded in `send_failures` (storage/failures.py) here, since the middleware records only gone recipients.
 - 5xx and network errors: the middleware retried and recorded them.
+
+Pace: one post is a reply-like send (the shared budget counts it; a 429 pauses the whole bot). Telegram allows
+about 20 messages a minute in a group: scheduled or repeated posts go through the scheduled sender instead
+(scheduling/sender.py, `Outgoing(is_group=True)` paces 20/min per group), with `store.groups.bound_chat_id`.
 """
 
 from __future__ import annotations

@@ -15,12 +15,14 @@ from storage.digests import DigestRepo
 from storage.failures import FailureRepo, SendFailure
 from storage.groups import GroupRepo
 from storage.invites import InviteRepo
+from storage.member_plans import MemberPlanRepo
 from storage.pdca import PdcaRepo
 from storage.plans import PlanRepo
 from storage.reminder_queue import ReminderQueue
 from storage.reminders import ReminderRepo
 from storage.reports import ReportRepo
 from storage.runs import RunRepo
+from storage.shares import SharedResultRepo
 from storage.snapshots import SnapshotRepo
 from storage.strategy import StrategyRepo
 from storage.tasks import TaskRepo
@@ -57,6 +59,8 @@ class Store:
     cases: CaseReviewRepo  # team case reviews
     digests: DigestRepo  # the owners' weekly digest: settings, its figures, the heads' nudge
     groups: GroupRepo  # team group chats: which group serves which team
+    shares: SharedResultRepo  # results heads sent to owners (the digest reads for_team)
+    member_plans: MemberPlanRepo  # members' own plan standing: the switch and who is who in plans
 
     async def close(self) -> None:
         await self.db.close()
@@ -87,4 +91,6 @@ async def open_store(path: str | Path) -> Store:
         cases=CaseReviewRepo(db),
         digests=DigestRepo(db),
         groups=GroupRepo(db),
+        shares=SharedResultRepo(db),
+        member_plans=MemberPlanRepo(db),
     )

@@ -1,21 +1,22 @@
-"""Diagnostics runs and their answers. A run is visible only to the person who took it, while they may
-still run diagnostics in its team; every other lookup by id is NotFound."""
+"""Diagnostics runs and their answers. A run is visible only to the person who took it (a head, or an owner who
+took a checklist about their head), while they may still take checklists in its team; every other lookup by id
+is NotFound. A head's result reaches owners only as a share (storage/shares.py)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from domain.access import Permission, allowed
+from domain.access import Permission, allowed, checklist_permission, require
 from domain.errors import NotFound, RunNotInProgress
 from domain.models import ChecklistRun, Role, RunStatus
-from storage.access import require_in_team, visible_or_not_found
+from storage.access import require_in_team, role_in, visible_or_not_found
 from storage.db import Database, from_db_time, opt_from_db_time, to_db_time
 
 _COLUMNS = "r.id, r.team_id, r.user_id, r.checklist_key, r.status, r.started_at, r.finished_at, r.score, r.zone"
 
 # The run joined with the actor's own membership in the run's team: no row, or a role without
-# RUN_DIAGNOSTICS, means the actor may not see it.
+# TAKE_CHECKLISTS, means the actor may not see it.
 _OWN_RUN = (
     f"SELECT {_COLUMNS}, m.role AS actor_role FROM checklist_runs r "
     "LEFT JOIN memberships m ON m.team_id = r.team_id AND m.user_id = r.user_id "
@@ -30,7 +31,7 @@ _OWN_RUN_WITH_ANSWERS = (
     "WHERE r.id = ? AND r.user_id = ? ORDER BY a.answered_at, a.item_key"
 )
 
-_DIAGNOSTICS_ROLES = ", ".join(f"'{role.value}'" for role in Role if allowed(role, Permission.RUN_DIAGNOSTICS))
+_DIAGNOSTICS_ROLES = ", ".join(f"'{role.value}'" for role in Role if allowed(role, Permission.TAKE_CHECKLISTS))
 
 # Upsert an answer only into the actor's own open run, while their role in its team still allows diagnostics:
 # the checks of `get` and the status, and the write, in one statement.
@@ -61,10 +62,14 @@ class RunRepo:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def start(self, actor_id: int, team_id: int, checklist_key: str, now: datetime) -> ChecklistRun:
-        """A new run, or the open one for this checklist: repeating "start" never forks a run."""
+    async def start(
+        self, actor_id: int, team_id: int, checklist_key: str, now: datetime, *, worded_for_owners: bool = False
+    ) -> ChecklistRun:
+        """A new run, or the open one for this checklist: repeating "start" never forks a run. An owner may start
+        only a checklist worded for owners (`worded_for_owners`, from the content: domain.checklists.for_owners)."""
         async with self._db.transaction():
-            await require_in_team(self._db, actor_id, team_id, Permission.RUN_DIAGNOSTICS)
+            role = await role_in(self._db, actor_id, team_id)
+            require(role, checklist_permission(worded_for_owners, role))
             existing = await self._open_run(actor_id, team_id, checklist_key)
             if existing is not None:
                 return existing
@@ -79,7 +84,7 @@ class RunRepo:
         row = await self._db.fetchone(_OWN_RUN, (run_id, actor_id))
         if row is None:
             raise NotFound(f"run {run_id}")
-        visible_or_not_found(row["actor_role"], Permission.RUN_DIAGNOSTICS, f"run {run_id}")
+        visible_or_not_found(row["actor_role"], Permission.TAKE_CHECKLISTS, f"run {run_id}")
         return run_from_row(row)
 
     async def _open_run(self, actor_id: int, team_id: int, checklist_key: str) -> ChecklistRun | None:
@@ -91,7 +96,7 @@ class RunRepo:
         return None if row is None else run_from_row(row)
 
     async def in_progress(self, actor_id: int, team_id: int, checklist_key: str) -> ChecklistRun | None:
-        await require_in_team(self._db, actor_id, team_id, Permission.RUN_DIAGNOSTICS)
+        await require_in_team(self._db, actor_id, team_id, Permission.TAKE_CHECKLISTS)
         return await self._open_run(actor_id, team_id, checklist_key)
 
     async def save_answer(self, actor_id: int, run_id: int, item_key: str, answer: str, now: datetime) -> None:
@@ -107,7 +112,7 @@ class RunRepo:
         rows = await self._db.fetchall(_OWN_RUN_WITH_ANSWERS, (run_id, actor_id))
         if not rows:
             raise NotFound(f"run {run_id}")
-        visible_or_not_found(rows[0]["actor_role"], Permission.RUN_DIAGNOSTICS, f"run {run_id}")
+        visible_or_not_found(rows[0]["actor_role"], Permission.TAKE_CHECKLISTS, f"run {run_id}")
         return run_from_row(rows[0]), {r["item_key"]: r["answer"] for r in rows if r["item_key"] is not None}
 
     async def answers(self, actor_id: int, run_id: int) -> dict[str, str]:
@@ -141,7 +146,7 @@ class RunRepo:
 
     async def history(self, actor_id: int, team_id: int, limit: int = 20) -> list[ChecklistRun]:
         """The actor's own finished runs in the team, newest first."""
-        await require_in_team(self._db, actor_id, team_id, Permission.RUN_DIAGNOSTICS)
+        await require_in_team(self._db, actor_id, team_id, Permission.TAKE_CHECKLISTS)
         rows = await self._db.fetchall(
             f"SELECT {_COLUMNS} FROM checklist_runs r "
             "WHERE r.team_id = ? AND r.user_id = ? AND r.status = 'finished' "
@@ -155,7 +160,7 @@ class RunRepo:
     ) -> ChecklistRun | None:
         """The run to compare with. Only one run per checklist can be open at a time, so a smaller id
         of the same checklist means an earlier, already finished attempt."""
-        await require_in_team(self._db, actor_id, team_id, Permission.RUN_DIAGNOSTICS)
+        await require_in_team(self._db, actor_id, team_id, Permission.TAKE_CHECKLISTS)
         row = await self._db.fetchone(
             f"SELECT {_COLUMNS} FROM checklist_runs r "
             "WHERE r.team_id = ? AND r.user_id = ? AND r.checklist_key = ? AND r.status = 'finished' "
@@ -166,7 +171,7 @@ class RunRepo:
 
     async def open_with_answers(self, actor_id: int, team_id: int) -> dict[str, tuple[ChecklistRun, dict[str, str]]]:
         """The actor's open runs in the team by checklist key, each with its answers so far (the /checklists list)."""
-        await require_in_team(self._db, actor_id, team_id, Permission.RUN_DIAGNOSTICS)
+        await require_in_team(self._db, actor_id, team_id, Permission.TAKE_CHECKLISTS)
         rows = await self._db.fetchall(
             f"SELECT {_COLUMNS}, a.item_key, a.answer FROM checklist_runs r "
             "LEFT JOIN checklist_answers a ON a.run_id = r.id "

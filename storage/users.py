@@ -56,10 +56,10 @@ def _seen_from_row(row: Any) -> Seen:
     return Seen(user_from_row(row), membership)
 
 
-def _needs_write(row: Any, display_name: str, username: str | None) -> bool:
+def _needs_write(row: Any, display_name: str, username: str | None, reachable: bool = True) -> bool:
     """A new Telegram name (unless they chose their own) or username, or a person marked as blocking the bot."""
     renamed = not row["name_is_custom"] and row["display_name"] != display_name
-    return renamed or row["username"] != username or row["blocked_at"] is not None
+    return renamed or row["username"] != username or (reachable and row["blocked_at"] is not None)
 
 
 class UserRepo:
@@ -91,17 +91,21 @@ class UserRepo:
         )
         return await self._require(user_id)
 
-    async def seen(self, user_id: int, display_name: str, username: str | None, now: datetime) -> Seen:
+    async def seen(
+        self, user_id: int, display_name: str, username: str | None, now: datetime, reachable: bool = True
+    ) -> Seen:
         """Every update: the sender and their current membership in one read, never cached, so a removed member
         loses access on their very next update. The row is written only when something changed: first contact,
         a new Telegram name or username, or a person marked as blocking the bot, who writes to us again and so is
-        reachable (blocked_at cleared)."""
+        reachable (blocked_at cleared). `reachable=False`: the update came from a group chat, which says nothing
+        about whether their private chat with the bot is open."""
         rows = await self._db.fetchall(_SEEN, (user_id,))  # one round trip to the database thread (fetchone: 3)
-        if rows and not _needs_write(rows[0], display_name, username):
+        if rows and not _needs_write(rows[0], display_name, username, reachable):
             return _seen_from_row(rows[0])
         async with self._db.transaction():
             await self.upsert_seen(user_id, display_name, username, now)
-            await self._db.execute("UPDATE users SET blocked_at = NULL WHERE id = ?", (user_id,))
+            if reachable:
+                await self._db.execute("UPDATE users SET blocked_at = NULL WHERE id = ?", (user_id,))
             row = await self._db.fetchone(_SEEN, (user_id,))
         if row is None:  # pragma: no cover - written just above
             raise NotFound(f"user {user_id}")

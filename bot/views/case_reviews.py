@@ -4,7 +4,7 @@ personal), and the messages of the case-review reminders. HTML; every text a per
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, time
+from datetime import date, datetime
 from html import escape
 from typing import Literal
 
@@ -14,7 +14,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.callbacks import CaseCb, CaseItemCb, CaseMemberCb, MenuCb, SubjectCb
 from bot.views.common import Screen
 from bot.views.reminders import delivered_reminder, delivery_keyboard
-from bot.views.schedule_words import clock_time, describe_moment, describe_rule
+from bot.views.schedule_words import describe_moment, describe_rule
 from content import Content
 from domain.case_reviews import (
     ESCALATION_KIND,
@@ -33,7 +33,6 @@ from storage import Store
 
 TIME_CHOICES = ((10, 0), (11, 0), (12, 0), (15, 0), (16, 0), (17, 0))
 DUE_DAYS = (3, 7, 14)
-_DAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 def default_questions(content: Content) -> tuple[str, ...]:
@@ -338,10 +337,6 @@ def submitted_notice(content: Content, case: Case, replaced: bool) -> str:
     return content.t(key, day=_day(content, case.review_on))
 
 
-def time_label(content: Content, at: time) -> str:
-    return clock_time(content, at)
-
-
 # --- the reminders' messages ------------------------------------------------------------------------------------
 
 
@@ -377,7 +372,3 @@ async def render_delivery(store: Store, content: Content, delivery: DueDelivery,
 
 def group_agenda(content: Content, series: CaseSeries, agenda: Agenda, now: datetime) -> str:
     return agenda_text(content, series, agenda, now, for_group=True)
-
-
-def weekday_name(content: Content, weekday: int) -> str:
-    return content.t(f"schedules.weekdays.on_day.{_DAY_KEYS[weekday]}")

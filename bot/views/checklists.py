@@ -35,13 +35,15 @@ def checklist_list(
     last_runs: dict[str, ChecklistRun],
     timezone: str | None,
     unfinished: dict[str, tuple[int, int]] | None = None,
+    checklists: Sequence[Checklist] | None = None,
 ) -> Screen:
-    """Every checklist with its last score; `unfinished` maps a checklist with an open run to (answered, position
-    of the question to continue with): shown as unfinished, its button says where it goes on."""
+    """Every checklist (or those given: the ones the person's role takes, in their voice) with its last score;
+    `unfinished` maps a checklist with an open run to (answered, position of the question to continue with): shown
+    as unfinished, its button says where it goes on."""
     unfinished = unfinished or {}
     builder = InlineKeyboardBuilder()
     lines = [content.t("checklists.list_title")]
-    for checklist in content.checklists.values():
+    for checklist in content.checklists.values() if checklists is None else checklists:
         run = last_runs.get(checklist.key)
         label = checklist.short_title
         if checklist.key in unfinished:
@@ -166,9 +168,12 @@ def result(
     previous: ChecklistRun | None,
     timezone: str | None,
     extra_buttons: Sequence[InlineKeyboardButton] = (),
+    *,
+    with_tasks: bool = True,
 ) -> Screen:
-    """The score and zone; by group (when the checklist has groups) each group's subtotal with the most urgent weak
-    items under it, numbered like their «В задачи» buttons; «Показать все» and «Все в задачи» for the rest."""
+    """The score and zone (`with_tasks` False: no task buttons, for an owner's run); by group (when the checklist
+    has groups) each group's subtotal with the most urgent weak items under it, numbered like their «В задачи»
+    buttons; «Показать все» and «Все в задачи» for the rest."""
     parts = [
         content.t(
             "checklists.result_header",
@@ -200,12 +205,13 @@ def result(
                 TaskAddCb(run=run.id, index=index_of[w.item_key]),
             )
             for number, w in enumerate(shown, start=1)
+            if with_tasks
         ],
         TASK_BUTTONS_PER_ROW,
     )
     weak_count = len(outcome.weak_items)
     more: list[InlineKeyboardButton] = []
-    if weak_count > 1:
+    if weak_count > 1 and with_tasks:
         more.append(
             _cb_button(
                 content.t("checklists.buttons.all_tasks", count=weak_count), ResultCb(run=run.id, action="tasks")
@@ -228,8 +234,11 @@ def result(
     return Screen("\n\n".join(parts), InlineKeyboardMarkup(inline_keyboard=rows))
 
 
-def all_weak(content: Content, checklist: Checklist, run: ChecklistRun, outcome: ChecklistResult) -> Screen:
-    """«Показать все»: every weak item by group, a «➕ N» button each, «Все в задачи» and back to the result."""
+def all_weak(
+    content: Content, checklist: Checklist, run: ChecklistRun, outcome: ChecklistResult, *, with_tasks: bool = True
+) -> Screen:
+    """«Показать все»: every weak item by group, a «➕ N» button each, «Все в задачи» and back to the result
+    (`with_tasks` False: only back to the result, for an owner's run)."""
     grouped = group_result(checklist, outcome)
     lines = [content.t("checklists.all_title", title=escape(checklist.title), count=len(outcome.weak_items))]
     shown: list[WeakItem] = []
@@ -251,6 +260,9 @@ def all_weak(content: Content, checklist: Checklist, run: ChecklistRun, outcome:
             continue
         lines.append(content.t("checklists.all_cut"))
         break
+    if not with_tasks:
+        back = _cb_button(content.t("checklists.buttons.back_to_result"), ResultCb(run=run.id, action="top"))
+        return Screen("\n".join(lines), InlineKeyboardMarkup(inline_keyboard=[[back]]))
     lines.append(content.t("checklists.all_hint"))
     index_of = {item.key: position for position, item in enumerate(checklist.items)}
     rows = _rows(

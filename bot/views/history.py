@@ -12,20 +12,24 @@ from bot.views.checklist_table import run_table
 from bot.views.common import Screen, local_date
 from content import Content
 from content.schema import Checklist
+from domain.checklists import in_voice
 from domain.models import ChecklistRun, Role
 from domain.spreadsheet import Sheet, build_csv, build_xlsx
 
 RUN_BUTTONS_PER_ROW = 5
 
 
-def history_screen(content: Content, runs: list[ChecklistRun], timezone: str | None) -> Screen:
-    """Finished runs, newest first, each with a numbered button that opens its result."""
+def history_screen(
+    content: Content, runs: list[ChecklistRun], timezone: str | None, role: Role | None = Role.HEAD
+) -> Screen:
+    """Finished runs, newest first, each with a numbered button that opens its result (zones in `role`'s voice)."""
     if not runs:
         return Screen(content.t("history.empty"))
     lines = [content.t("history.title")]
     builder = InlineKeyboardBuilder()
     for number, run in enumerate(runs, start=1):
         checklist = content.checklists.get(run.checklist_key)
+        checklist = None if checklist is None else in_voice(checklist, role)
         title = checklist.title if checklist else run.checklist_key
         zone = next((z.title for z in checklist.zones if z.key == run.zone), "") if checklist else ""
         date = local_date(content, run.finished_at or run.started_at, timezone)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from html import escape
 
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+
 from analytics.render_format import group
+from bot.callbacks import MyPlanCb
 from bot.views.common import Screen
 from content import Content
 from services.plans import UpcomingPlans
@@ -19,4 +22,7 @@ def plans_screen(content: Content, upcoming: UpcomingPlans) -> Screen:
     if not upcoming.plans:
         lines.append(content.t("plans.none"))
     lines.append(content.t("plans.how", month=upcoming.month))
-    return Screen("\n".join(lines))
+    members = InlineKeyboardButton(  # the switch «Менеджеры видят свой план» and who is who (handlers/my_plan.py)
+        text=content.t("my_plan.button_from_plans"), callback_data=MyPlanCb(action="show").pack()
+    )
+    return Screen("\n".join(lines), InlineKeyboardMarkup(inline_keyboard=[[members]]))

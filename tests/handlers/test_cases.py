@@ -98,7 +98,7 @@ async def _rendered(tg: FakeTelegram, clock: FakeClock, deliveries: list[DueDeli
 
 def _first_button(outgoing: Outgoing | None) -> tuple[str, str]:
     assert outgoing is not None and outgoing.reply_markup is not None
-    button = outgoing.reply_markup.inline_keyboard[0][0]  # type: ignore[union-attr]
+    button = outgoing.reply_markup.inline_keyboard[0][0]
     assert button.callback_data is not None
     return button.text, button.callback_data
 
@@ -317,6 +317,22 @@ async def test_the_head_edits_the_template_and_members_answer_it(tg: FakeTelegra
     await tg.send(MEMBER, "/cases", name="Иван")
     await tg.tap(MEMBER, tg.button(MEMBER, "Прислать кейс"), name="Иван")
     assert "Вопрос 1 из 2: <b>Сделка</b>" in tg.last_text(MEMBER)
+
+
+async def test_a_typed_time_and_every_two_weeks(tg: FakeTelegram, clock: FakeClock) -> None:
+    await _team(tg)
+    await tg.send(HEAD, "/cases")
+    await tg.tap(HEAD, tg.button(HEAD, "Настроить разбор"))
+    await tg.tap(HEAD, tg.button(HEAD, "Вт"))
+    await tg.send(HEAD, "25:99")
+    assert tg.last_text(HEAD) == tg.content.t("schedules.errors.bad_time")
+    await tg.send(HEAD, "11:30")
+    await tg.tap(HEAD, tg.button(HEAD, "Раз в две недели"))
+    assert "Разбор кейсов: каждые 2 недели по вторникам в 11:30." in tg.last_text(HEAD)
+    nudges = await _rendered(tg, clock, await _due(tg, clock, datetime(2026, 11, 30, 8, 30, tzinfo=UTC)))
+    assert set(nudges) == {MEMBER, PETR}
+    assert await _due(tg, clock, datetime(2026, 12, 7, 8, 30, tzinfo=UTC)) == []  # the off week
+    assert len(await _due(tg, clock, datetime(2026, 12, 14, 8, 30, tzinfo=UTC))) == 2
 
 
 async def test_an_owner_is_told_what_owners_can_do_and_a_member_before_any_schedule(tg: FakeTelegram) -> None:

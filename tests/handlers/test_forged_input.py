@@ -46,6 +46,11 @@ FORGED = [
     "rm:explode:1", "rm:open:-1", f"rm:open:{HUGE}",
     "dv:1:later", f"dv:{HUGE}:done", "dv:0:skip",
     "rd:launch:0", "rd:time:1440", "rd:date:-1", f"rd:freq:{HUGE}",
+    # ShareCb, SharedCb, MyPlanCb, PlanLinkCb
+    "sh:0:ask", "sh:1:delete", f"sh:{HUGE}:send_full", "sh:-1:full",
+    "shr:0", f"shr:{HUGE}", "shr:abc",
+    "mp:drop", "mp:",
+    "mpl:1:pick:-1", f"mpl:{HUGE}:ask:0", "mpl:1:eat:0", "mpl:1:pick:1000",
     # no class at all
     "zz:1", "",
 ]  # fmt: skip

@@ -10,7 +10,16 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramForbiddenError, TelegramMigrateToChat, TelegramRetryAfter
 from aiogram.methods import SendMessage, SetMyCommands, TelegramMethod
 from aiogram.methods.base import TelegramType
-from aiogram.types import BotCommandScopeAllGroupChats, Chat, Message, Update, User
+from aiogram.types import (
+    BotCommandScopeAllGroupChats,
+    Chat,
+    ChatMemberBanned,
+    ChatMemberMember,
+    ChatMemberUpdated,
+    Message,
+    Update,
+    User,
+)
 
 from bot.app import register_profile
 from bot.callbacks import GroupCb, MenuCb, SettingsCb
@@ -102,6 +111,7 @@ async def test_moving_the_binding_needs_an_admin_and_the_heads_confirmation(tg: 
     assert await tg.store.groups.bound_chat_id(team_id) == OTHER_GROUP
     assert await tg.store.groups.team_for_chat(GROUP) is None
     assert tg.last_text(OTHER_GROUP) == tg.content.t("groups.bind.moved", team="Альфа", old="Отдел продаж")
+    assert tg.last_text(GROUP) == tg.content.t("groups.unbind.done")  # the previous group is told
 
 
 async def test_cancelling_a_move_keeps_the_binding(tg: FakeTelegram) -> None:
@@ -177,6 +187,21 @@ async def test_the_bot_removed_from_the_group_unbinds_it_and_tells_the_head(tg: 
     assert remover is not None and remover.blocked_at is None  # removing the bot from a group is no block
 
 
+async def test_a_block_in_a_private_chat_is_still_a_block(tg: FakeTelegram) -> None:
+    await _team(tg)
+    bot_user = await tg.bot.me()
+    update = ChatMemberUpdated(
+        chat=Chat(id=MEMBER, type="private"),
+        from_user=tg.user(MEMBER),
+        date=NOW,
+        old_chat_member=ChatMemberMember(user=bot_user),
+        new_chat_member=ChatMemberBanned(user=bot_user, until_date=0),
+    )
+    await tg.dispatcher.feed_update(tg.bot, Update(update_id=9997, my_chat_member=update))
+    member = await tg.store.users.get(MEMBER)
+    assert member is not None and member.blocked_at is not None
+
+
 async def test_the_bot_added_to_a_group_says_how_to_bind_it(tg: FakeTelegram) -> None:
     await _team(tg)
     await tg.bot_membership(OTHER_GROUP, by_user=HEAD, joined=True)
@@ -198,7 +223,13 @@ async def test_a_group_that_becomes_a_supergroup_keeps_its_binding(tg: FakeTeleg
 
 async def test_only_the_supergroups_message_is_enough_too(tg: FakeTelegram) -> None:
     team_id = await _bound_team(tg)
-    await tg.send_group(SUPERGROUP, HEAD, "", kind="supergroup", migrate_from_chat_id=GROUP)
+    # Telegram sends it on behalf of the group (GroupAnonymousBot): no person behind it, still handled
+    chat = Chat(id=SUPERGROUP, type="supergroup", title="Отдел продаж")
+    anonymous = User(id=1087968824, is_bot=True, first_name="Group")
+    message = Message(
+        message_id=1, date=NOW, chat=chat, from_user=anonymous, sender_chat=chat, migrate_from_chat_id=GROUP
+    )
+    await tg.dispatcher.feed_update(tg.bot, Update(update_id=9998, message=message))
     assert await tg.store.groups.bound_chat_id(team_id) == SUPERGROUP
 
 
@@ -207,6 +238,17 @@ async def test_a_renamed_group_is_shown_by_its_new_title(tg: FakeTelegram) -> No
     await tg.send_group(GROUP, HEAD, "", new_chat_title="Продажи Север")
     group = await tg.store.groups.of_chat(GROUP)
     assert group is not None and group.title == "Продажи Север"
+
+
+async def test_writing_in_a_group_does_not_unblock_a_person_who_blocked_the_bot(tg: FakeTelegram) -> None:
+    await _team(tg)
+    await tg.store.users.mark_blocked(MEMBER, NOW)
+    await tg.send_group(GROUP, MEMBER, "/bind")
+    member = await tg.store.users.get(MEMBER)
+    assert member is not None and member.blocked_at is not None  # their private chat may still be closed
+    await tg.send(MEMBER, "/help")  # writing to the bot privately: reachable again
+    member = await tg.store.users.get(MEMBER)
+    assert member is not None and member.blocked_at is None
 
 
 # --- personal screens stay private; group help and commands -----------------------------------------------------

@@ -113,7 +113,9 @@ OBJECT_CALLS: dict[str, Call] = {
 }
 
 # What each role may do in team A, besides what every member may (teams.get_for).
-OWNER_MAY = {"snapshots.latest"}
+# Owners read aggregates, and their own runs of the checklists written for owners (issue 8): only their own, and
+# they start none but those (runs.start of "funnel" is refused).
+OWNER_MAY = {"snapshots.latest", "runs.in_progress", "runs.history", "runs.previous_finished"}
 OUTSIDERS = [MEMBER, OWNER, OTHER_HEAD, STRANGER]
 
 
