@@ -20,6 +20,7 @@ from bot.delivery import FloodGate, RetryingDelivery, SendBudget
 from bot.filters_on_loop import run_pure_filters_on_the_loop
 from bot.logs import redact
 from bot.middlewares import ActorMiddleware
+from bot.polling import PollBatching
 from content import Content
 from domain.clock import Clock, SystemClock
 from handlers import get_routers
@@ -68,6 +69,7 @@ def create_bot(
             await store.users.mark_blocked(chat_id, now)
 
     session.middleware(KeepResponseTypes())
+    session.middleware(PollBatching(clock))
     session.middleware(RetryingDelivery(record_failure, gate=gate, budget=budget, clock=clock))
     return Bot(
         token=settings.bot_token.get_secret_value(),

@@ -70,7 +70,7 @@ async def test_the_head_invites_a_removed_member_again_with_a_fresh_link(tg: Fak
 
     await tg.send(MEMBER, f"/start {fresh}")
     assert await tg.store.teams.role_of(MEMBER, team_id) is Role.MEMBER
-    assert chat_commands(tg, MEMBER) == ["menu", "learn", "cases", "reminders", "settings", "help"]
+    assert chat_commands(tg, MEMBER) == ["menu", "learn", "cases", "my_plan", "reminders", "settings", "help"]
 
 
 async def test_a_member_who_left_may_come_back_with_the_link(tg: FakeTelegram) -> None:

@@ -211,6 +211,10 @@ async def test_full_share_includes_the_answers(tg: FakeTelegram) -> None:
     assert checklist.items[0].question in received  # the head's own wording of the question
     worst = min(checklist.answers_for(checklist.items[0]), key=lambda o: o.value)
     assert f"<b>{worst.label}</b>" in received
+    # the same result opened again from /history offers sharing too
+    await tg.send(HEAD, "/history")
+    await tg.tap(HEAD, RunCb(run=run_id, action="show").pack())
+    assert ShareCb(run=run_id, action="ask").pack() in [d for _, d in tg.buttons(HEAD)]
 
 
 async def test_an_owner_of_another_team_receives_nothing(tg: FakeTelegram) -> None:
