@@ -13,6 +13,7 @@ from devtools.botapi_html import html_error
 from devtools.botapi_profile import ProfileMethods
 from devtools.botapi_state import StubState
 from devtools.botapi_types import (
+    BOT_USER_ID,
     CALLBACK_DATA_LIMIT,
     CAPTION_LIMIT,
     DOWNLOAD_LIMIT,
@@ -22,7 +23,7 @@ from devtools.botapi_types import (
     SentMessage,
     StoredFile,
 )
-from devtools.botapi_wire import Upload, bot_user, message_to_api
+from devtools.botapi_wire import Upload, bot_user
 
 Method = Callable[[dict[str, Any]], Awaitable[Any]]
 NOT_MODIFIED = (
@@ -66,6 +67,9 @@ class BotApiMethods(ProfileMethods):
         chat_id = self._chat(params)
         if chat_id in self.state.blocked:
             raise ApiError(403, "Forbidden: bot was blocked by the user")
+        if chat_id in self.state.groups and (status := self.state.status(chat_id, BOT_USER_ID)) in ("left", "kicked"):
+            what = "was kicked from" if status == "kicked" else "is not a member of"
+            raise ApiError(403, f"Forbidden: bot {what} the {self.state.groups[chat_id].type} chat")
         return chat_id
 
     def _own_message(self, params: dict[str, Any], missing: str) -> SentMessage:
@@ -131,7 +135,7 @@ class BotApiMethods(ProfileMethods):
     def _send(self, chat_id: int, **fields: Any) -> dict[str, Any]:
         msg = SentMessage(chat_id, self.state.new_message_id(chat_id), int(time.time()), True, **fields)
         self.state.add_message(msg)
-        return message_to_api(msg, self.state.user(chat_id))
+        return self.state.to_api(msg)
 
     # --- methods (apiXxx = Bot API method xxx, case-insensitive) ----------------------------
 
@@ -197,7 +201,7 @@ class BotApiMethods(ProfileMethods):
         if (text, (mode or "").lower(), markup) == (msg.text, (msg.parse_mode or "").lower(), msg.reply_markup):
             raise ApiError(400, NOT_MODIFIED)
         edited = self.state.edited(msg, text=text, parse_mode=mode, reply_markup=markup)
-        return message_to_api(edited, self.state.user(msg.chat_id))
+        return self.state.to_api(edited)
 
     async def apiEditMessageCaption(self, params: dict[str, Any]) -> dict[str, Any]:
         msg = self._own_message(params, "edit")
@@ -206,7 +210,7 @@ class BotApiMethods(ProfileMethods):
         if (caption, mode, markup) == (msg.text, msg.parse_mode, msg.reply_markup):
             raise ApiError(400, NOT_MODIFIED)
         edited = self.state.edited(msg, text=caption, parse_mode=mode, reply_markup=markup)
-        return message_to_api(edited, self.state.user(msg.chat_id))
+        return self.state.to_api(edited)
 
     async def apiEditMessageReplyMarkup(self, params: dict[str, Any]) -> dict[str, Any]:
         msg = self._own_message(params, "edit")
@@ -214,7 +218,7 @@ class BotApiMethods(ProfileMethods):
         if markup == msg.reply_markup:
             raise ApiError(400, NOT_MODIFIED)
         edited = self.state.edited(msg, reply_markup=markup)
-        return message_to_api(edited, self.state.user(msg.chat_id))
+        return self.state.to_api(edited)
 
     async def apiDeleteMessage(self, params: dict[str, Any]) -> bool:
         chat_id = self._chat(params)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from devtools.botapi_state import StubState
-from devtools.botapi_types import ApiError
-from devtools.botapi_wire import private_chat
+from devtools.botapi_types import BOT_USER_ID, ApiError
+from devtools.botapi_wire import bot_user, chat_member, private_chat
 
 
 class ProfileMethods:
@@ -20,16 +20,34 @@ class ProfileMethods:
         chat_id = int(raw) if isinstance(raw, int | str) and str(raw).lstrip("-").isdigit() else None
         if chat_id is None:
             raise ApiError(400, "Bad Request: chat not found")
-        self.state.user(chat_id)
+        if self.state.group(chat_id) is None:
+            self.state.user(chat_id)
         return chat_id
 
     async def apiGetChat(self, params: dict[str, Any]) -> dict[str, Any]:
-        chat = private_chat(self.state.user(self._chat(params)))
+        chat_id = self._chat(params)
+        group = self.state.group(chat_id)
+        chat = group.to_api() if group is not None else private_chat(self.state.user(chat_id))
         gifts = dict.fromkeys(
             ("unlimited_gifts", "limited_gifts", "unique_gifts", "premium_subscription", "gifts_from_channels"),
             False,
         )
         return chat | {"accent_color_id": 0, "max_reaction_count": 11, "accepted_gift_types": gifts}
+
+    async def apiGetChatMember(self, params: dict[str, Any]) -> dict[str, Any]:
+        """A group's member as the stand-in's test set them (StubState.members); in a private chat, its person and
+        the bot are members."""
+        chat_id = self._chat(params)
+        user_id = params.get("user_id")
+        if user_id == BOT_USER_ID:
+            user = bot_user()
+        elif isinstance(user_id, int) and user_id in self.state.users:
+            user = self.state.users[user_id].to_api()
+        else:
+            raise ApiError(400, "Bad Request: user not found")
+        if self.state.group(chat_id) is not None:
+            return chat_member(user, self.state.status(chat_id, user_id))
+        return chat_member(user, "member" if user_id in (chat_id, BOT_USER_ID) else "left")
 
     @staticmethod
     def _scope_key(params: dict[str, Any]) -> tuple[str, str]:

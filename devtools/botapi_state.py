@@ -11,8 +11,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from devtools.botapi_types import ApiError, CallbackAnswer, ChatEvent, SentMessage, StoredFile, User
+from devtools.botapi_types import ApiError, CallbackAnswer, ChatEvent, GroupChat, SentMessage, StoredFile, User
 from devtools.botapi_updates import UpdateQueue
+from devtools.botapi_wire import message_to_api
 
 Listener = Callable[[ChatEvent], None]
 Predicate = Callable[[SentMessage], bool]
@@ -22,6 +23,8 @@ class StubState:
     def __init__(self) -> None:
         self.users: dict[int, User] = {}
         self.chats: dict[int, dict[int, SentMessage]] = {}
+        self.groups: dict[int, GroupChat] = {}
+        self.members: dict[int, dict[int, str]] = {}  # group id -> person's or bot's id -> getChatMember status
         self.files: dict[str, StoredFile] = {}
         self.files_by_path: dict[str, str] = {}
         self.updates = UpdateQueue()
@@ -45,8 +48,22 @@ class StubState:
             raise ApiError(400, "Bad Request: chat not found")
         return user
 
+    def group(self, chat_id: Any) -> GroupChat | None:
+        return self.groups.get(chat_id) if isinstance(chat_id, int) else None
+
+    def status(self, chat_id: int, user_id: int) -> str:
+        """getChatMember's status in a group (the bot's too): "left" for whoever was never in it."""
+        return self.members.get(chat_id, {}).get(user_id, "left")
+
+    def to_api(self, msg: SentMessage) -> dict[str, Any]:
+        """The Message object of a message of any chat, private or group."""
+        group = self.groups.get(msg.chat_id)
+        if group is None:
+            return message_to_api(msg, self.user(msg.chat_id))
+        return message_to_api(msg, None if msg.by_bot else self.user(msg.from_id), group)
+
     def new_message_id(self, chat_id: int) -> int:
-        # Private chats share one sequence between the user's and the bot's messages.
+        # A chat (private or group) shares one sequence between the people's and the bot's messages.
         self._next_message_id[chat_id] = self._next_message_id.get(chat_id, 0) + 1
         return self._next_message_id[chat_id]
 
@@ -148,6 +165,8 @@ class StubState:
         lines = [f"--- chat {chat_id} ---"]
         for msg in self.chats.get(chat_id, {}).values():
             who = f"bot #{msg.message_id}" if msg.by_bot else f"user #{msg.message_id}"
+            if msg.from_id is not None and msg.from_id in self.users:
+                who += f" ({self.users[msg.from_id].first_name})"
             flags = (" (edited)" if msg.edit_count else "") + (" (deleted)" if msg.deleted else "")
             body = msg.plain.replace("\n", "\n    ")
             if msg.document:

@@ -1,7 +1,8 @@
 """A Telegram Bot API stand-in on 127.0.0.1 for end-to-end tests and the offline demo.
 
 The bot talks to it over HTTP exactly as to api.telegram.org (TelegramAPIServer.from_base(base_url));
-tests drive it from the same event loop: users write, tap buttons and send files; tests read the chat.
+tests drive it from the same event loop: users write, tap buttons and send files, add the bot to a group and
+write there (as with privacy mode on); tests read the chats, private and group.
 """
 
 from __future__ import annotations
@@ -20,14 +21,17 @@ from devtools.botapi_flood import SENDING_METHODS, FloodControl, FloodLimits
 from devtools.botapi_methods import BotApiMethods
 from devtools.botapi_state import StubState
 from devtools.botapi_types import (
+    BOT_USER_ID,
+    BOT_USERNAME,
     UPLOAD_LIMIT,
     ApiCall,
     ApiError,
+    GroupChat,
     SentMessage,
     User,
 )
 from devtools.botapi_view import StubView
-from devtools.botapi_wire import Upload, bot_user, message_to_api, private_chat, read_params
+from devtools.botapi_wire import Upload, bot_user, chat_member, message_to_api, private_chat, read_params
 
 TEST_TOKEN = "123456:TEST-token"
 _DEFAULT_DESCRIPTIONS = {
@@ -260,17 +264,91 @@ class BotApiStub(StubView):
         self.state.blocked.discard(user_id)
         await self._member_update(user_id, "kicked", "member")
 
-    async def _member_update(self, user_id: int, old: str, new: str) -> None:
+    async def _member_update(self, user_id: int, old: str, new: str, group: GroupChat | None = None) -> None:
+        """my_chat_member: the bot's status changed in the user's private chat or, by the user, in a group."""
         user = self._known(user_id)
-        member = {"user": bot_user()}
         payload = {
-            "chat": private_chat(user),
+            "chat": group.to_api() if group is not None else private_chat(user),
             "from": user.to_api(),
             "date": int(time.time()),
-            "old_chat_member": member | {"status": old} | ({"until_date": 0} if old == "kicked" else {}),
-            "new_chat_member": member | {"status": new} | ({"until_date": 0} if new == "kicked" else {}),
+            "old_chat_member": chat_member(bot_user(), old),
+            "new_chat_member": chat_member(bot_user(), new),
         }
         await self.state.updates.push("my_chat_member", payload)
+
+    # --- test side: group chats ------------------------------------------------------------------
+
+    def add_group(
+        self,
+        chat_id: int,
+        title: str,
+        members: tuple[int, ...] = (),
+        admins: tuple[int, ...] = (),
+        kind: str = "group",
+    ) -> GroupChat:
+        """A group or supergroup (negative id) of known users; `admins` answer "administrator" to getChatMember,
+        `members` "member". The bot is not in it until add_bot_to_group."""
+        if chat_id >= 0 or kind not in ("group", "supergroup"):
+            raise AssertionError(f"a group has a negative id and type group or supergroup: {chat_id}, {kind}")
+        group = GroupChat(chat_id, title, kind)
+        self.state.groups[chat_id] = group
+        self.state.members[chat_id] = {}
+        for user_id in members:
+            self.set_member_status(chat_id, user_id, "member")
+        for user_id in admins:
+            self.set_member_status(chat_id, user_id, "administrator")
+        return group
+
+    def _group(self, chat_id: int) -> GroupChat:
+        group = self.state.group(chat_id)
+        if group is None:
+            raise AssertionError(f"group {chat_id} is unknown to the stand-in: call add_group first")
+        return group
+
+    def set_member_status(self, chat_id: int, user_id: int, status: str) -> None:
+        """What getChatMember answers for the person: creator, administrator, member, left or kicked."""
+        self._group(chat_id)
+        self._known(user_id)
+        self.state.members[chat_id][user_id] = status
+
+    async def add_bot_to_group(self, chat_id: int, by_user_id: int) -> None:
+        """The person adds the bot to the group: it may post there, and gets my_chat_member (left -> member)."""
+        group = self._group(chat_id)
+        old = self.state.status(chat_id, BOT_USER_ID)
+        self.state.members[chat_id][BOT_USER_ID] = "member"
+        await self._member_update(by_user_id, old, "member", group)
+
+    async def remove_bot_from_group(self, chat_id: int, by_user_id: int) -> None:
+        """The person removes the bot: sends there fail with 403, and it gets my_chat_member (member -> left)."""
+        group = self._group(chat_id)
+        old = self.state.status(chat_id, BOT_USER_ID)
+        self.state.members[chat_id][BOT_USER_ID] = "left"
+        await self._member_update(by_user_id, old, "left", group)
+
+    async def send_group_text(self, chat_id: int, user_id: int, text: str) -> int | None:
+        """A person's message in the group, seen by the bot as with privacy mode on (Telegram's default) and only
+        while it is in the group: a command addressed to it (/bind@rop_coach_bot), or a bare command once it has
+        spoken there (it is the last bot to, the only one here). The message stays in the group's transcript
+        either way; returns its id, or None when the bot did not get it. The sender becomes a member if not one."""
+        group = self._group(chat_id)
+        user = self._known(user_id)
+        if self.state.status(chat_id, user_id) in ("left", "kicked"):
+            self.set_member_status(chat_id, user_id, "member")
+        msg = SentMessage(chat_id, self.state.new_message_id(chat_id), int(time.time()), False, text, from_id=user_id)
+        self.state.mark(chat_id)
+        self.state.add_message(msg)
+        if not self._bot_reads(chat_id, text):
+            return None
+        await self.state.updates.push("message", message_to_api(msg, user, group))
+        return msg.message_id
+
+    def _bot_reads(self, chat_id: int, text: str) -> bool:
+        if self.state.status(chat_id, BOT_USER_ID) in ("left", "kicked") or not text.startswith("/"):
+            return False
+        _, at, addressee = text.split(maxsplit=1)[0].partition("@")
+        if at:
+            return addressee.lower() == BOT_USERNAME.lower()
+        return bool(self.state.bot_messages(chat_id, include_deleted=True))
 
     # --- test side: faults and the request log ------------------------------------------------
 

@@ -51,6 +51,18 @@ class User:
 
 
 @dataclass(frozen=True)
+class GroupChat:
+    """A group or supergroup (negative id); who is in it, with their getChatMember status, is in StubState."""
+
+    id: int
+    title: str
+    type: str = "group"
+
+    def to_api(self) -> dict[str, Any]:
+        return {"id": self.id, "type": self.type, "title": self.title}
+
+
+@dataclass(frozen=True)
 class StoredFile:
     """A file either side uploaded; getFile and the download URL serve it."""
 
@@ -81,6 +93,7 @@ class SentMessage:
     photo: StoredFile | None = None
     edit_count: int = 0
     deleted: bool = False
+    from_id: int | None = None  # who wrote a person's message in a group (a private chat's is the chat's person)
 
     @property
     def plain(self) -> str:

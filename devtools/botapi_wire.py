@@ -17,6 +17,7 @@ from devtools.botapi_types import (
     BOT_USER_ID,
     BOT_USERNAME,
     ApiError,
+    GroupChat,
     SentMessage,
     StoredFile,
     User,
@@ -106,6 +107,27 @@ def private_chat(user: User) -> dict[str, Any]:
     return chat
 
 
+# An administrator's rights, as getChatMember answers them (aiogram's ChatMemberAdministrator needs them all).
+_ADMIN_RIGHTS = (
+    "can_be_edited", "is_anonymous", "can_manage_chat", "can_delete_messages", "can_manage_video_chats",
+    "can_restrict_members", "can_promote_members", "can_change_info", "can_invite_users", "can_post_stories",
+    "can_edit_stories", "can_delete_stories", "can_send_welcome_messages", "can_pin_messages",
+)  # fmt: skip
+_ADMIN_GRANTED = frozenset({"can_manage_chat", "can_delete_messages", "can_invite_users", "can_pin_messages"})
+
+
+def chat_member(user: dict[str, Any], status: str) -> dict[str, Any]:
+    """A ChatMember object: creator, administrator, member, left or kicked (restricted is not modelled)."""
+    data: dict[str, Any] = {"user": user, "status": status}
+    if status == "creator":
+        data["is_anonymous"] = False
+    elif status == "administrator":
+        data |= {right: right in _ADMIN_GRANTED for right in _ADMIN_RIGHTS}
+    elif status == "kicked":
+        data["until_date"] = 0
+    return data
+
+
 def utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
@@ -136,13 +158,20 @@ def photo_to_api(stored: StoredFile) -> list[dict[str, Any]]:
     return [size | {"width": width, "height": height}]
 
 
-def message_to_api(msg: SentMessage, user: User) -> dict[str, Any]:
-    """A Message object as Telegram returns it (valid for aiogram's models)."""
+def message_to_api(msg: SentMessage, user: User | None, group: GroupChat | None = None) -> dict[str, Any]:
+    """A Message object as Telegram returns it (valid for aiogram's models). `user`: the private chat's person, or
+    in a group the person who wrote it (None for the bot's own message there)."""
+    if group is not None:
+        chat = group.to_api()
+    elif user is not None:
+        chat = private_chat(user)
+    else:
+        raise ValueError("a private chat's message needs its person")
     data: dict[str, Any] = {
         "message_id": msg.message_id,
         "date": msg.date,
-        "chat": private_chat(user),
-        "from": bot_user() if msg.by_bot else user.to_api(),
+        "chat": chat,
+        "from": bot_user() if msg.by_bot or user is None else user.to_api(),
     }
     text = msg.plain if msg.by_bot else (msg.text or "")
     body_key = "caption" if msg.document or msg.photo else "text"

@@ -3,17 +3,18 @@
 What an owner reads (articles 001 and 003): money first — won revenue against plan and the difference in
 money (a shortfall is «не хватило», never a negative «сверх плана»), margin when the export has it; the last
 full month against the one before, graded; conversion and funnel changes since the previous export; the client
-base; managers against their personal plans; management hygiene from reminders and rituals. Only aggregates:
-a snapshot holds no export rows and no client names.
+base; managers against their personal plans; management hygiene from reminders and rituals; the diagnostic
+results the head shared in the week, each with its change against the previous shared result of the same
+checklist. Only aggregates: a snapshot holds no export rows and no client names, a shared result no answers.
 
-`quiet`: nothing new in the week (no upload, no ritual activity) — the owner gets a short form and the head a
-nudge to upload a fresh export.
+`quiet`: nothing new in the week (no upload, no ritual activity, no result shared) — the owner gets a short form
+and the head a nudge to upload a fresh export.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -196,6 +197,18 @@ def strategy_line(h: StrategyHygiene) -> RitualHygiene | None:
 
 
 @dataclass(frozen=True, slots=True)
+class SharedFigures:
+    """One result a head shared with the owners (storage/shares.py): score and zone, never the answers. The same
+    result (`run_id`) may be shared twice: as a summary, then in full."""
+
+    run_id: int
+    checklist_key: str
+    score: int  # 0-100
+    zone: str  # the zone's key in the checklist's content
+    shared_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class DigestInputs:
     team_name: str
     latest: SnapshotFigures | None
@@ -204,6 +217,8 @@ class DigestInputs:
     uploads_in_week: int
     reminders: tuple[ReminderCounts, ...] = ()
     rituals: tuple[RitualHygiene, ...] = ()
+    # The shares of the week and, for each, the previous shared result of the same checklist (any time before).
+    shares: tuple[SharedFigures, ...] = ()
 
 
 # --- the digest -----------------------------------------------------------------------------------------------
@@ -259,6 +274,23 @@ class ManagersVsPlan:
 
 
 @dataclass(frozen=True, slots=True)
+class SharedScore:
+    """A result the head shared in the week, with the previous shared result of the same checklist (None: the first
+    one shared)."""
+
+    checklist_key: str
+    score: int
+    zone: str
+    shared_at: datetime
+    previous: SharedFigures | None
+
+    @property
+    def change(self) -> int | None:
+        """Points against the previous shared result: 60 after 80 is −20."""
+        return None if self.previous is None else self.score - self.previous.score
+
+
+@dataclass(frozen=True, slots=True)
 class Digest:
     team_name: str
     period: DigestPeriod
@@ -278,6 +310,7 @@ class Digest:
     rituals: tuple[RitualHygiene, ...]
     # The chart: the latest export's last months ("YYYY-MM", won revenue, the team's plan for the month or None).
     months: tuple[tuple[str, float, float | None], ...] = ()
+    shares: tuple[SharedScore, ...] = ()  # the diagnostic results the head shared in the week, oldest first
 
     @property
     def has_data(self) -> bool:
@@ -290,10 +323,11 @@ def compose_digest(inputs: DigestInputs, period: DigestPeriod) -> Digest:
         sorted((r for r in inputs.reminders if r.kind not in NOT_HYGIENE_KINDS and r.total), key=lambda r: r.kind)
     )
     ritual_activity = any(r.answered for r in reminders) or any(r.active for r in inputs.rituals)
+    shares = shared_scores(inputs.shares, period)  # a result sent to the owners is something they see: not quiet
     return Digest(
         team_name=inputs.team_name,
         period=period,
-        quiet=inputs.uploads_in_week == 0 and not ritual_activity,
+        quiet=inputs.uploads_in_week == 0 and not ritual_activity and not shares,
         uploads_in_week=inputs.uploads_in_week,
         last_upload_at=None if latest is None else latest.created_at,
         data_until=None if latest is None else latest.period_end,
@@ -308,7 +342,32 @@ def compose_digest(inputs: DigestInputs, period: DigestPeriod) -> Digest:
         reminders=reminders,
         rituals=inputs.rituals,
         months=() if latest is None else recent_months(latest, inputs.plans),
+        shares=shares,
     )
+
+
+def shared_scores(shares: Sequence[SharedFigures], period: DigestPeriod) -> tuple[SharedScore, ...]:
+    """The results shared in the week, oldest first, each result once (sent as a summary and then in full, it is
+    listed at its first share of the week), with the previous shared result of the same checklist: the latest
+    share of another result of that checklist before it, whenever it was. Shares outside the week only serve as
+    the previous one."""
+    ordered = sorted(shares, key=lambda s: s.shared_at)  # stable: ties keep the order given (storage: by id)
+    listed: list[SharedScore] = []
+    seen: set[int] = set()
+    for index, share in enumerate(ordered):
+        if not period.start <= share.shared_at < period.end or share.run_id in seen:
+            continue
+        seen.add(share.run_id)
+        previous = next(
+            (
+                earlier
+                for earlier in reversed(ordered[:index])
+                if earlier.checklist_key == share.checklist_key and earlier.run_id != share.run_id
+            ),
+            None,
+        )
+        listed.append(SharedScore(share.checklist_key, share.score, share.zone, share.shared_at, previous))
+    return tuple(listed)
 
 
 def recent_months(

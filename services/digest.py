@@ -24,6 +24,7 @@ from domain.digest import (
     Digest,
     DigestPeriod,
     RitualHygiene,
+    SharedFigures,
     alerts_rule,
     calls_line,
     check_alerts,
@@ -76,9 +77,34 @@ async def compose_for(store: Store, actor_id: int, team_id: int, now: datetime) 
     period = DigestPeriod.week_before(now)
     inputs = await store.digests.inputs(actor_id, team_id, period)
     rituals = await ritual_hygiene(store, team_id, period)
-    if rituals:
-        inputs = replace(inputs, rituals=rituals)
+    shares = await shared_results(store, team_id, period)
+    if rituals or shares:
+        inputs = replace(inputs, rituals=rituals, shares=shares)
     return compose_digest(inputs, period)
+
+
+async def shared_results(store: Store, team_id: int, period: DigestPeriod) -> tuple[SharedFigures, ...]:
+    """The results the heads shared in the week and, for each, the previous shared result of the same checklist
+    (system-scoped reads: call it after the actor's access was checked). Scores and zones only, never answers. If
+    they fail to read, the digest goes out without them, never not at all."""
+    try:
+        week = [s for s in await store.shares.for_team(team_id, period.start) if s.shared_at < period.end]
+        found = {s.id: s for s in week}
+        runs: set[int] = set()
+        for share in week:  # oldest first: a result's first share of the week is the one the digest lists
+            if share.run_id in runs:
+                continue
+            runs.add(share.run_id)
+            previous = await store.shares.latest_before(team_id, share.checklist_key, share.shared_at, share.run_id)
+            if previous is not None:
+                found.setdefault(previous.id, previous)
+    except Exception:
+        logger.exception("digest: the shared results could not be read")
+        return ()
+    return tuple(
+        SharedFigures(s.run_id, s.checklist_key, s.score, s.zone, s.shared_at)
+        for s in sorted(found.values(), key=lambda s: (s.shared_at, s.id))
+    )
 
 
 async def ritual_hygiene(store: Store, team_id: int, period: DigestPeriod) -> tuple[RitualHygiene, ...]:

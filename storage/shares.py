@@ -130,3 +130,16 @@ class SharedResultRepo:
             (team_id, to_db_time(since)),
         )
         return [share_from_row(r) for r in rows]
+
+    async def latest_before(
+        self, team_id: int, checklist_key: str, before: datetime, other_than_run: int | None = None
+    ) -> SharedResult | None:
+        """System-scoped, for the owners' digest: the team's latest share of the checklist before `before`, whenever
+        it was, leaving out the shares of `other_than_run` (a result sent again in full is not its own previous)."""
+        row = await self._db.fetchone(
+            f"SELECT {_SHARE_COLUMNS} FROM shared_results s JOIN checklist_runs r ON r.id = s.run_id "
+            "WHERE s.team_id = ? AND r.checklist_key = ? AND s.shared_at < ? AND s.run_id IS NOT ? "
+            "ORDER BY s.shared_at DESC, s.id DESC LIMIT 1",
+            (team_id, checklist_key, to_db_time(before), other_than_run),
+        )
+        return None if row is None else share_from_row(row)

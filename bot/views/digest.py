@@ -15,6 +15,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from analytics.digest_chart import revenue_vs_plan_chart
 from analytics.render_format import MINUS, Fmt, group
 from bot.callbacks import DigestAction, DigestCb
+from bot.views.checklist_table import signed
 from bot.views.common import Screen
 from bot.views.onboarding import timezone_label
 from bot.views.schedule_words import clock_time, describe_moment, describe_rule
@@ -33,6 +34,7 @@ from domain.digest import (
     ReminderCounts,
     RitualHygiene,
     ShareChange,
+    SharedScore,
 )
 from domain.reminders import Reminder, ReminderState
 from scheduling.sender import Outgoing
@@ -101,6 +103,7 @@ def digest_text(
             lines += _clients(content, digest.clients)
         if digest.managers is not None:
             lines += _managers(content, f, digest.managers)
+    lines += _diagnostics(content, digest.shares, timezone)
     lines += _hygiene(content, digest.reminders, digest.rituals)
     return "\n".join(lines)
 
@@ -205,6 +208,36 @@ def _managers(content: Content, f: Fmt, managers: ManagersVsPlan) -> list[str]:
         lines.append(content.t("digest.managers.spread", spread=group(managers.spread_pp)))
     if managers.below_plan:
         lines.append(content.plural("digest.managers.below", managers.below_plan, total=managers.with_plan))
+    return lines
+
+
+def _diagnostics(content: Content, shares: tuple[SharedScore, ...], timezone: str) -> list[str]:
+    """The results the head shared in the week: checklist, score, zone and the change against the previous shared
+    result of that checklist. Nothing at all (no heading) when none was shared; never the answers."""
+    if not shares:
+        return []
+    lines = ["", content.t("digest.diagnostics.header")]
+    for share in shares:
+        checklist = content.checklists.get(share.checklist_key)
+        title = share.checklist_key if checklist is None else checklist.title
+        zones = {} if checklist is None else {zone.key: zone.title for zone in checklist.zones}
+        change = ""
+        if share.previous is not None and share.change is not None:
+            change = content.t(
+                "digest.diagnostics.change",
+                date=_date(share.previous.shared_at, timezone),
+                previous=share.previous.score,
+                change=signed(share.change),
+            )
+        lines.append(
+            content.t(
+                "digest.diagnostics.line",
+                title=escape(title),
+                score=share.score,
+                zone=escape(zones.get(share.zone, share.zone)),
+                change=change,
+            )
+        )
     return lines
 
 

@@ -33,6 +33,8 @@ from devtools.botapi_stub import TEST_TOKEN, BotApiStub
 from tests.e2e.conftest import MakeBot
 
 USER = 100001
+GROUP = -100200300
+ADMIN = 100002
 # A PNG header is enough for the stand-in's width and height.
 PNG_3X2 = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x03\x00\x00\x00\x02\x08\x02\x00\x00\x00"
 
@@ -365,6 +367,95 @@ async def main() -> None:
 
 asyncio.run(main())
 """
+
+
+async def test_a_group_the_bot_is_added_to_gets_commands_to_it_and_keeps_its_posts(tg: Bot, stub: BotApiStub) -> None:
+    stub.add_user(ADMIN, "Анна")
+    stub.add_group(GROUP, "Отдел продаж", members=(USER,), admins=(ADMIN,))
+    with pytest.raises(TelegramForbiddenError, match="not a member of the group chat"):
+        await tg.send_message(GROUP, "x")  # not added yet
+    assert await stub.send_group_text(GROUP, USER, "/bind@rop_coach_bot") is None  # nor does it hear anything
+
+    await stub.add_bot_to_group(GROUP, ADMIN)
+    [added] = await tg.get_updates(timeout=0)
+    member = added.my_chat_member
+    assert member is not None and (member.chat.id, member.chat.type, member.chat.title) == (
+        GROUP,
+        "group",
+        "Отдел продаж",
+    )
+    assert member.from_user.id == ADMIN
+    assert (member.old_chat_member.status, member.new_chat_member.status) == ("left", "member")
+    assert member.new_chat_member.user.id == 7000000001
+
+    # Privacy mode: only commands to this bot, and bare commands after it has spoken there.
+    assert await stub.send_group_text(GROUP, USER, "Всем привет") is None
+    assert await stub.send_group_text(GROUP, USER, "/bind@other_bot") is None
+    assert await stub.send_group_text(GROUP, USER, "/bind") is None  # the bot has not spoken here yet
+    command_id = await stub.send_group_text(GROUP, USER, "/bind@rop_coach_bot")
+    assert command_id is not None
+    updates = await tg.get_updates(offset=added.update_id + 1, timeout=0)
+    assert len(updates) == 1 and updates[0].message is not None
+    message = updates[0].message
+    assert (message.message_id, message.chat.id, message.chat.type, message.text) == (
+        command_id,
+        GROUP,
+        "group",
+        "/bind@rop_coach_bot",
+    )
+    assert message.from_user is not None and message.from_user.id == USER
+    assert message.entities is not None and (message.entities[0].type, message.entities[0].length) == (
+        "bot_command",
+        len("/bind@rop_coach_bot"),
+    )
+
+    sent = await tg.send_message(GROUP, "Группа <b>привязана</b>")
+    assert (sent.chat.id, sent.chat.type, sent.chat.title) == (GROUP, "group", "Отдел продаж")
+    assert [m.plain for m in stub.messages(GROUP)] == ["Группа привязана"]
+    assert stub.messages(USER) == []  # the group's posts are the group's, not its people's
+    assert (await stub.wait_for(GROUP, "привязана")).message_id == sent.message_id
+    assert await stub.send_group_text(GROUP, USER, "/help") is not None  # it has spoken: a bare command reaches it
+    assert "(Демо): /help" in stub.transcript(GROUP) and "(Демо): Всем привет" in stub.transcript(GROUP)
+    chat = await tg.get_chat(GROUP)
+    assert (chat.id, chat.type, chat.title) == (GROUP, "group", "Отдел продаж")
+
+
+async def test_get_chat_member_answers_the_status_in_the_group(tg: Bot, stub: BotApiStub) -> None:
+    stub.add_user(ADMIN, "Анна")
+    stub.add_group(GROUP, "Отдел продаж", members=(USER,), admins=(ADMIN,), kind="supergroup")
+    stub.add_user(ADMIN + 1, "Олег")
+    stub.set_member_status(GROUP, ADMIN + 1, "creator")
+    assert (await tg.get_chat_member(GROUP, ADMIN)).status == "administrator"
+    assert (await tg.get_chat_member(GROUP, ADMIN + 1)).status == "creator"
+    assert (await tg.get_chat_member(GROUP, USER)).status == "member"
+    assert (await tg.get_chat_member(GROUP, 7000000001)).status == "left"
+    await stub.add_bot_to_group(GROUP, ADMIN)
+    assert (await tg.get_chat_member(GROUP, 7000000001)).status == "member"
+    stub.set_member_status(GROUP, USER, "left")
+    member = await tg.get_chat_member(GROUP, USER)
+    assert (member.status, member.user.first_name) == ("left", "Демо")
+    assert (await tg.get_chat_member(USER, USER)).status == "member"  # a private chat's person
+    with pytest.raises(TelegramBadRequest, match="user not found"):
+        await tg.get_chat_member(GROUP, 999)
+    with pytest.raises(TelegramBadRequest, match="chat not found"):
+        await tg.get_chat_member(-5, USER)
+
+
+async def test_a_bot_removed_from_the_group_is_told_and_cannot_post(tg: Bot, stub: BotApiStub) -> None:
+    stub.add_user(ADMIN, "Анна")
+    stub.add_group(GROUP, "Отдел продаж", admins=(ADMIN,), kind="supergroup")
+    await stub.add_bot_to_group(GROUP, ADMIN)
+    await tg.send_message(GROUP, "Повестка")
+    await stub.remove_bot_from_group(GROUP, ADMIN)
+    updates = await tg.get_updates(timeout=0)
+    removed = updates[-1].my_chat_member
+    assert removed is not None and removed.chat.type == "supergroup"
+    assert (removed.old_chat_member.status, removed.new_chat_member.status) == ("member", "left")
+    with pytest.raises(TelegramForbiddenError, match="not a member of the supergroup chat"):
+        await tg.send_message(GROUP, "Ещё")
+    assert await stub.send_group_text(GROUP, ADMIN, "/bind@rop_coach_bot") is None
+    with pytest.raises(AssertionError, match="call add_group first"):
+        await stub.send_group_text(-1, ADMIN, "/bind")
 
 
 @pytest.mark.e2e

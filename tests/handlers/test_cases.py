@@ -104,7 +104,7 @@ def _first_button(outgoing: Outgoing | None) -> tuple[str, str]:
 
 
 async def _submit(tg: FakeTelegram, user_id: int, name: str, answers: tuple[str, ...] = ANSWERS) -> None:
-    assert "Вопрос 1 из 5: <b>Клиент и сегмент</b>" in tg.last_text(user_id)
+    assert "Вопрос 1 из 5: <b>Сегмент клиента (без названия компании" in tg.last_text(user_id)
     for answer in answers:
         await tg.send(user_id, answer, name=name)
     assert "Ваш кейс" in tg.last_text(user_id)
@@ -154,7 +154,7 @@ async def test_nudge_submit_escalation_agenda_and_action_items(tg: FakeTelegram,
     assert agenda is not None and agenda.chat_id == HEAD
     assert "Повестка разбора кейсов" in agenda.text and "Прислан 1 кейс." in agenda.text
     assert "<b>1. Иван</b>: Дистрибьютор &lt;стройматериалов&gt;" in agenda.text
-    assert "<i>Вопрос к команде:</i> Как вернуть клиента?" in agenda.text
+    assert "<i>Вопрос к команде</i> — Как вернуть клиента?" in agenda.text
     assert "Не прислали: Пётр." in agenda.text
     label, data = _first_button(agenda)
     assert label == "📋 Открыть повестку"
@@ -308,7 +308,7 @@ async def test_the_head_edits_the_template_and_members_answer_it(tg: FakeTelegra
     await _team(tg)
     await _schedule(tg)
     await tg.tap(HEAD, tg.button(HEAD, "Анкета кейса"))
-    assert "1. Клиент и сегмент" in tg.last_text(HEAD) and "анкета по умолчанию" in tg.last_text(HEAD)
+    assert "1. Сегмент клиента" in tg.last_text(HEAD) and "анкета по умолчанию" in tg.last_text(HEAD)
     await tg.tap(HEAD, tg.button(HEAD, "Изменить вопросы"))
     await tg.send(HEAD, "\n".join(f"Вопрос {n}" for n in range(9)))
     assert tg.last_text(HEAD) == tg.content.t("cases.errors.template")

@@ -16,7 +16,7 @@ from aiogram.methods import SendMessage, SendPhoto
 from analytics.metrics_json import snapshot_json
 from analytics.schema import ClientBase, DatasetKind, DealCounts, ManagerStats, Metrics, MonthComparison, Period
 from bot.app import create_reminder_engine
-from bot.callbacks import DigestCb
+from bot.callbacks import ChecklistCb, DigestCb, ShareCb
 from bot.config import Settings
 from bot.delivery import FloodGate, SendBudget
 from bot.factory import create_dispatcher
@@ -188,6 +188,61 @@ async def test_an_owner_of_another_team_sees_nothing_of_this_team(tg: FakeTelegr
     theirs = await tg.store.digests.setting(OTHER_OWNER, beta)
     assert ours is not None and ours.rule.weekdays == (0,)
     assert theirs is not None and theirs.rule.weekdays == (4,)
+
+
+async def _take(tg: FakeTelegram, key: str, worst: bool) -> int:
+    """The head answers every question of the checklist (the worst answer or the best); the run's id."""
+    await tg.tap(HEAD, ChecklistCb(action="start", key=key).pack())
+    membership = await tg.store.teams.current_membership(HEAD)
+    assert membership is not None
+    run = await tg.store.runs.in_progress(HEAD, membership.team_id, key)
+    assert run is not None
+    checklist = tg.content.checklists[key]
+    for index, item in enumerate(checklist.items):
+        values = [option.value for option in checklist.answers_for(item)]
+        await tg.tap(HEAD, f"a:{run.id}:{index}:{values.index(min(values) if worst else max(values))}")
+    return run.id
+
+
+async def _share(tg: FakeTelegram, run_id: int) -> None:
+    """«📤 Отправить собственнику» on the result, the summary (no answers), «Отправить»."""
+    await tg.tap(HEAD, tg.button(HEAD, tg.content.t("sharing.buttons.share")))
+    await tg.tap(HEAD, ShareCb(run=run_id, action="summary").pack())
+    await tg.tap(HEAD, tg.button(HEAD, tg.content.t("sharing.buttons.send")))
+
+
+async def test_the_digest_lists_the_results_the_head_shared_with_their_change(
+    tg: FakeTelegram, clock: FakeClock
+) -> None:
+    # Monday 30.11: the head takes «Шесть ошибок управления» with the worst answers (0 of 100) and shares it.
+    await _team_with_owner(tg)
+    first = await _take(tg, "six", worst=True)
+    await _share(tg, first)
+    # Saturday 12.12: again, with the best answers (100 of 100), and shares that one too.
+    clock.set(START + timedelta(days=12))
+    second = await _take(tg, "six", worst=False)
+    await _share(tg, second)
+    runs = [await tg.store.runs.get(HEAD, run_id) for run_id in (first, second)]
+    assert [(r.score, r.zone) for r in runs] == [(0, "manual"), (100, "strong")]
+
+    # Monday 14.12, the week since 07.12: no export was ever uploaded and no ritual was marked, yet the week is not
+    # quiet — a result was shared.
+    clock.set(START + timedelta(days=14))
+    await tg.send(OWNER, "/digest")
+    text = tg.last_text(OWNER)
+    assert "ничего нового" not in text
+    assert "<b>🩺 Диагностика</b>" in text
+    # 100 − 0 = +100 against the share of 30.11 (two weeks before); only the week's result is listed.
+    assert (
+        "«Шесть ошибок управления»: <b>100 из 100</b>, зона «Система управления работает»; "
+        "в прошлый раз (30.11.2026) — 0, изменение +100." in text
+    )
+    assert text.count("Шесть ошибок управления") == 1
+    checklist = tg.content.checklists["six"]
+    assert not any(item.question in text for item in checklist.items)  # never the answers
+    # The head's preview says the same.
+    await tg.send(HEAD, "/digest")
+    assert "в прошлый раз (30.11.2026) — 0, изменение +100." in tg.last_text(HEAD)
 
 
 def _period(clock: FakeClock) -> DigestPeriod:

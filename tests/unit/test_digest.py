@@ -354,6 +354,92 @@ def test_ritual_records_become_hygiene_lines(content: Content) -> None:
     assert compose_digest(inputs(None, uploads_in_week=0, rituals=(training, strategy)), PERIOD).quiet
 
 
+# --- diagnostic results the head shared ---------------------------------------------------------------------------
+# The week: 23.11 06:00 UTC (09:00 Moscow) up to 30.11 06:00 UTC. Scores are out of 100.
+
+MINUS = "\u2212"
+
+
+def test_a_share_of_the_week_shows_its_change_against_the_previous_share(content: Content) -> None:
+    from domain.digest import SharedFigures
+
+    # «Шесть ошибок»: 20 on 11.11 (two weeks before), 50 on 25.11 (in the week): 50 − 20 = +30.
+    # «Архитектура»: 80 on 02.11, 60 on 27.11: 60 − 80 = −20, with a real minus sign.
+    shares = (
+        SharedFigures(1, "arch", 80, "ok", datetime(2026, 11, 2, 10, 0, tzinfo=UTC)),
+        SharedFigures(2, "six", 20, "manual", datetime(2026, 11, 11, 10, 0, tzinfo=UTC)),
+        SharedFigures(3, "six", 50, "gaps", datetime(2026, 11, 25, 10, 0, tzinfo=UTC)),
+        SharedFigures(4, "arch", 60, "partly", datetime(2026, 11, 27, 10, 0, tzinfo=UTC)),
+    )
+    digest = compose_digest(inputs(None, uploads_in_week=0, shares=shares), PERIOD)
+    assert [(s.checklist_key, s.score, s.change) for s in digest.shares] == [("six", 50, 30), ("arch", 60, -20)]
+    assert [s.previous.run_id if s.previous else None for s in digest.shares] == [2, 1]
+    text = digest_text(content, digest, "Europe/Moscow")
+    assert "<b>🩺 Диагностика</b>" in text
+    assert (
+        "«Шесть ошибок управления»: <b>50 из 100</b>, зона «Есть пробелы в системе»; "
+        "в прошлый раз (11.11.2026) — 20, изменение +30." in text
+    )
+    assert (
+        "«Архитектура управления»: <b>60 из 100</b>, зона «Многое работает не как система»; "
+        f"в прошлый раз (02.11.2026) — 80, изменение {MINUS}20." in text
+    )
+    # The section comes before the hygiene, and it holds no answers: only titles, scores and zones.
+    assert text.index("Диагностика") < text.index("Управленческая гигиена")
+
+
+def test_a_first_share_has_no_change(content: Content) -> None:
+    from domain.digest import SharedFigures
+
+    # The first «KPI» ever shared, on 24.11: nothing to compare it with.
+    first = SharedFigures(7, "kpi", 45, "mixed", datetime(2026, 11, 24, 12, 0, tzinfo=UTC))
+    digest = compose_digest(inputs(None, shares=(first,)), PERIOD)
+    assert [(s.score, s.previous, s.change) for s in digest.shares] == [(45, None, None)]
+    text = digest_text(content, digest, "Europe/Moscow")
+    assert "«KPI руководителя продаж»: <b>45 из 100</b>, зона «Есть слабые места в KPI»." in text
+    assert "в прошлый раз" not in text
+
+
+def test_a_result_sent_again_in_full_is_listed_once_and_not_compared_with_itself() -> None:
+    from domain.digest import SharedFigures
+
+    # Run 5 (score 70) as a summary on 24.11, then in full on 26.11; run 4 (score 55) was shared on 10.11.
+    # Listed once, against run 4: 70 − 55 = +15 (not +0 against its own summary).
+    shares = (
+        SharedFigures(4, "six", 55, "gaps", datetime(2026, 11, 10, 9, 0, tzinfo=UTC)),
+        SharedFigures(5, "six", 70, "gaps", datetime(2026, 11, 24, 9, 0, tzinfo=UTC)),
+        SharedFigures(5, "six", 70, "gaps", datetime(2026, 11, 26, 9, 0, tzinfo=UTC)),
+    )
+    digest = compose_digest(inputs(None, shares=shares), PERIOD)
+    assert [(s.score, s.change, s.shared_at.day) for s in digest.shares] == [(70, 15, 24)]
+
+
+def test_a_share_older_than_the_week_is_not_listed(content: Content) -> None:
+    from domain.digest import SharedFigures
+
+    # 23.11 05:59 UTC is a minute before the week began (06:00 UTC): not listed, no empty heading, and it does not
+    # make the week active. At 06:00 sharp it is in the week.
+    old = SharedFigures(1, "six", 40, "manual", datetime(2026, 11, 23, 5, 59, tzinfo=UTC))
+    digest = compose_digest(inputs(None, uploads_in_week=1, shares=(old,)), PERIOD)
+    assert digest.shares == ()
+    assert "Диагностика" not in digest_text(content, digest, "Europe/Moscow")
+    assert compose_digest(inputs(None, uploads_in_week=0, shares=(old,)), PERIOD).quiet
+    at_start = SharedFigures(2, "six", 40, "manual", PERIOD.start)
+    assert len(compose_digest(inputs(None, shares=(at_start,)), PERIOD).shares) == 1
+
+
+def test_a_shared_result_makes_the_week_not_quiet(content: Content) -> None:
+    from domain.digest import SharedFigures
+
+    # No upload, no ritual, but the head sent a result on 28.11: the owner has something new to see.
+    share = SharedFigures(3, "six", 50, "gaps", datetime(2026, 11, 28, 8, 0, tzinfo=UTC))
+    digest = compose_digest(inputs(None, uploads_in_week=0, shares=(share,)), PERIOD)
+    assert not digest.quiet
+    text = digest_text(content, digest, "Europe/Moscow")
+    assert "ничего нового" not in text
+    assert "«Шесть ошибок управления»: <b>50 из 100</b>" in text
+
+
 # --- alerts -----------------------------------------------------------------------------------------------------
 
 TODAY_20 = date(2026, 11, 20)

@@ -106,3 +106,26 @@ async def test_a_member_reads_only_their_own_line(world: tuple[Store, int, int])
         await store.member_plans.own(OWNER, team, "2026-11")
     with pytest.raises(AccessDenied):
         await store.member_plans.link(MEMBER, team, MEMBER, "Иван")
+
+
+async def test_latest_before_is_the_previous_share_of_the_checklist_in_the_team(world: tuple[Store, int, int]) -> None:
+    store, team, other = world
+    first = await _finished(store, HEAD, team)  # «six», shared on day 0
+    arch = await _finished(store, HEAD, team, key="arch")  # another checklist, day 1
+    second = await _finished(store, HEAD, team)  # «six» again: a summary on day 2, in full on day 3
+    theirs = await _finished(store, OTHER_HEAD, other)  # another team's «six», day 4
+    await store.shares.share(HEAD, first, False, (), T0)
+    await store.shares.share(HEAD, arch, False, (), T0 + timedelta(days=1))
+    await store.shares.share(HEAD, second, False, (), T0 + timedelta(days=2))
+    full, _ = await store.shares.share(HEAD, second, True, (), T0 + timedelta(days=3))
+    await store.shares.share(OTHER_HEAD, theirs, False, (), T0 + timedelta(days=4))
+
+    later = T0 + timedelta(days=10)
+    latest = await store.shares.latest_before(team, "six", later)
+    assert latest is not None and latest.id == full.id  # the newest share of «six» in this team
+    previous = await store.shares.latest_before(team, "six", later, other_than_run=second)
+    assert previous is not None and (previous.run_id, previous.shared_at) == (first, T0)  # not its own summary
+    assert await store.shares.latest_before(team, "six", T0) is None  # strictly before
+    assert await store.shares.latest_before(team, "arch", T0 + timedelta(days=1)) is None
+    theirs_latest = await store.shares.latest_before(other, "six", later)
+    assert theirs_latest is not None and theirs_latest.run_id == theirs
