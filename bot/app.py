@@ -11,6 +11,7 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
 
 from analytics.sandbox import AnalysisPool
+from bot.case_agenda_group import post_agenda_to_group
 from bot.commands import set_default_commands
 from bot.config import Settings
 from bot.delivery import FloodGate, SendBudget, wait_for_bot_api
@@ -80,7 +81,10 @@ def create_reminder_engine(
                 content, delivery.recipient_id, due_alerts.team_name, due_alerts.alerts, due_alerts.currency
             )
         if delivery.kind in CASE_KINDS:  # case reviews: decided when sent (who still owes a case, the agenda)
-            return await render_case_delivery(store, content, delivery, clock.now())
+            outgoing = await render_case_delivery(store, content, delivery, clock.now())
+            if outgoing is not None:  # the head's agenda: the bound group gets its copy (once per review)
+                await post_agenda_to_group(bot, store, content, delivery, clock.now())
+            return outgoing
         return delivered_reminder(content, delivery, clock.now())
 
     async def on_start() -> None:

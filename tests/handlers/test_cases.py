@@ -15,6 +15,7 @@ from aiogram import Bot
 from aiogram.methods import SendMessage
 
 from bot.callbacks import CaseCb, CaseItemCb, SubjectCb
+from bot.case_agenda_group import post_agenda_to_group
 from bot.config import Settings
 from bot.factory import create_dispatcher
 from bot.views.case_reviews import render_delivery
@@ -363,3 +364,35 @@ async def test_the_agenda_goes_to_the_bound_group_once_and_without_names(tg: Fak
     await tg.tap(HEAD, tg.button(HEAD, "Отправить в группу"))
     assert tg.last_callback_answer() == tg.content.t("cases.group_already")
     assert len([m for m in tg.session.requests if isinstance(m, SendMessage) and m.chat_id == GROUP]) == 1
+
+
+async def test_the_due_agenda_reaches_the_bound_group_by_itself_once(tg: FakeTelegram, clock: FakeClock) -> None:
+    """An hour before the review the head gets the agenda and the bound group its copy, with no tap; a second render
+    of the same delivery (a retry) and the head's button send nothing more."""
+    team_id, _ = await _team(tg)
+    series_id = await _schedule(tg)
+    await tg.tap(MEMBER, SubjectCb(kind="case_nudge", subject=series_id).pack(), name="Иван")
+    await _submit(tg, MEMBER, "Иван")
+    await tg.store.groups.bind(HEAD, team_id, GROUP, "Отдел продаж", clock.now())
+    [agenda] = [d for d in await _due(tg, clock, AGENDA_AT) if d.kind == "case_agenda"]
+
+    def group_posts() -> list[SendMessage]:
+        return [m for m in tg.session.requests if isinstance(m, SendMessage) and m.chat_id == GROUP]
+
+    assert await post_agenda_to_group(tg.bot, tg.store, tg.content, agenda, clock.now()) is True
+    [posted] = group_posts()
+    assert "Как вернуть клиента?" in posted.text and "Иван" not in posted.text
+    assert await post_agenda_to_group(tg.bot, tg.store, tg.content, agenda, clock.now()) is False  # a retry
+    await tg.send(HEAD, "/cases")
+    await tg.tap(HEAD, tg.button(HEAD, "Повестка"))
+    await tg.tap(HEAD, tg.button(HEAD, "Отправить в группу"))
+    assert tg.last_callback_answer() == tg.content.t("cases.group_already")
+    assert len(group_posts()) == 1
+
+
+async def test_without_a_group_the_due_agenda_goes_to_the_head_only(tg: FakeTelegram, clock: FakeClock) -> None:
+    await _team(tg)
+    await _schedule(tg)
+    [agenda] = [d for d in await _due(tg, clock, AGENDA_AT) if d.kind == "case_agenda"]
+    assert await post_agenda_to_group(tg.bot, tg.store, tg.content, agenda, clock.now()) is False
+    assert not [m for m in tg.session.requests if isinstance(m, SendMessage) and m.chat_id < 0]
