@@ -1,5 +1,5 @@
 """Three PNG charts of the metrics: the funnel (revenue by month for sales exports), managers against plan,
-the client base. Charts without data are skipped.
+the client base. Charts without data, or with nothing to tell (clients all in one group), are skipped.
 
 matplotlib is imported inside the functions and drawn on a bare Figure with the Agg canvas: no pyplot, no
 global backend switch, nothing at import time, safe in a worker process. DejaVu Sans (bundled) has
@@ -12,7 +12,7 @@ import io
 from typing import Any
 
 from analytics.render_format import Fmt, TextFn, group
-from analytics.schema import AnalysisParams, DatasetKind, Metrics
+from analytics.schema import AnalysisParams, DatasetKind, FunnelStage, ManagerStats, Metrics
 
 SIZE_IN = (12.0, 7.0)  # inches at DPI: 1200 x 700 pixels
 DPI = 100
@@ -71,22 +71,51 @@ def _money_axis(axis: Any) -> None:
     axis.set_major_formatter(FuncFormatter(lambda value, _pos: group(value)))
 
 
+def funnel_steps(metrics: Metrics) -> list[FunnelStage]:
+    """The steps the funnel chart draws: open stages in pipeline order (at most MAX_BARS - 1), the won step last.
+    Lost deals are no step: the chart draws them apart."""
+    return [s for s in metrics.funnel if not s.won][: MAX_BARS - 1] + [s for s in metrics.funnel if s.won]
+
+
 def _funnel(metrics: Metrics, f: Fmt) -> bytes | None:
-    stages = metrics.funnel[:MAX_BARS]
-    if not stages or not any(s.count for s in stages):
+    """Deals that reached each step, centred like a funnel, the won step last; lost deals apart below it."""
+    steps = funnel_steps(metrics)
+    lost = metrics.deals.lost
+    if not steps or not any(s.reached for s in steps):
         return None
     fig, ax = _figure()
-    names = [_short(s.stage) for s in stages]
-    bars = ax.barh(names, [s.count for s in stages], color=COLOR)
-    ax.invert_yaxis()  # pipeline order top to bottom
+    widest = max([s.reached for s in steps] + [lost])
+    names = [_short(s.stage) if s.stage else f.t("analytics.charts.funnel_won") for s in steps]
+    widths = [s.reached for s in steps]
+    rows = list(range(len(steps)))
+    colors = [CLIENT_COLORS[0] if s.won else COLOR for s in steps]
+    bars = ax.barh(rows, widths, left=[(widest - w) / 2 for w in widths], color=colors)
     labels = [
-        f.t("analytics.charts.funnel_label", count=f.count(s.count), share=f.pct(s.reached_share)) for s in stages
+        f.t("analytics.charts.funnel_label_last", reached=f.count(s.reached), share=f.pct(s.reached_share))
+        if s.conversion is None
+        else f.t(
+            "analytics.charts.funnel_label",
+            reached=f.count(s.reached),
+            share=f.pct(s.reached_share),
+            conversion=f.pct(s.conversion),
+        )
+        for s in steps
     ]
     ax.bar_label(bars, labels=labels, padding=4)
+    if lost:
+        lost_row = len(steps) + 0.6  # a gap: lost deals are not a step of the funnel
+        lost_bar = ax.barh([lost_row], [lost], left=[(widest - lost) / 2], color=CLIENT_COLORS[2])
+        share = f.pct(lost / metrics.deals.total) if metrics.deals.total else ""
+        lost_label = f.t("analytics.charts.funnel_lost_label", count=f.count(lost), share=share)
+        ax.bar_label(lost_bar, labels=[lost_label], padding=4)
+        rows.append(lost_row)  # type: ignore[arg-type]
+        names.append(f.t("analytics.charts.funnel_lost"))
+    ax.set_yticks(rows, names)
+    ax.invert_yaxis()  # pipeline order top to bottom
     ax.set_title(f.t("analytics.charts.funnel_title"))
     ax.set_xlabel(f.t("analytics.charts.funnel_axis"))
-    _integer_axis(ax.xaxis)
-    ax.margins(x=0.25)
+    ax.set_xticks([])
+    ax.set_xlim(0, widest * 1.6)
     return _png(fig)
 
 
@@ -98,20 +127,38 @@ def _revenue(metrics: Metrics, f: Fmt) -> bytes | None:
     labels = [f"{label[5:7]}.{label[:4]}" for label, _ in months]
     ax.bar(labels, [v for _, v in months], color=COLOR)
     ax.set_title(f.t("analytics.charts.revenue_title"))
-    ax.set_ylabel(f.t("analytics.charts.revenue_axis", currency=f.currency))
+    ax.set_ylabel(f.axis("analytics.charts.revenue_axis"))
     _money_axis(ax.yaxis)
     ax.tick_params(axis="x", labelrotation=45)
     return _png(fig)
 
 
+def managers_shown(managers: tuple[ManagerStats, ...]) -> tuple[tuple[ManagerStats, ...], int]:
+    """Every manager when they fit in MAX_BARS; else the top and the bottom halves by revenue (managers come
+    sorted by revenue), and how many are left out of the middle."""
+    if len(managers) <= MAX_BARS:
+        return managers, 0
+    half = MAX_BARS // 2
+    return (*managers[:half], *managers[-half:]), len(managers) - 2 * half
+
+
+def plan_revenue(m: ManagerStats) -> float:
+    """The money a manager's bar shows: against a plan, the revenue counted against it (the plan's months
+    only, plan + over_plan); without a plan, all the manager's won revenue."""
+    if m.plan is not None and m.over_plan is not None:
+        return m.plan + m.over_plan
+    return m.revenue
+
+
 def _managers(metrics: Metrics, f: Fmt) -> bytes | None:
-    managers = metrics.managers[:MAX_BARS]  # sorted by revenue
-    if not managers or not any(m.revenue for m in managers):
+    managers, hidden = managers_shown(metrics.managers)  # sorted by revenue
+    if not managers or not any(m.revenue or m.plan for m in managers):
         return None
     fig, ax = _figure()
     names = [_short(m.manager) for m in managers]
     revenue_label = f.t("analytics.charts.managers_revenue")
-    bars = ax.barh(names, [m.revenue for m in managers], color=COLOR, label=revenue_label)
+    values = [plan_revenue(m) for m in managers]
+    bars = ax.barh(names, values, color=COLOR, label=revenue_label)
     ax.invert_yaxis()
     with_plan = [i for i, m in enumerate(managers) if m.plan is not None]
     if with_plan:
@@ -124,9 +171,17 @@ def _managers(metrics: Metrics, f: Fmt) -> bytes | None:
             zorder=3,
             label=f.t("analytics.charts.managers_plan"),
         )
+        # Money against plan for every manager: "30 000 ₽ из 40 000 ₽ (75 %)", or "12 000 ₽ · без плана".
         labels = [
-            f.t("analytics.charts.managers_attainment", value=f.pct(m.attainment)) if m.plan is not None else ""
-            for m in managers
+            f.t(
+                "analytics.charts.managers_against_plan",
+                revenue=f.money(value),
+                plan=f.money(m.plan),
+                attainment=f.pct(m.attainment),
+            )
+            if m.plan is not None
+            else f.t("analytics.charts.managers_without_plan", revenue=f.money(value))
+            for m, value in zip(managers, values, strict=True)
         ]
         ax.legend(loc="lower right")
         ax.set_title(f.t("analytics.charts.managers_title"))
@@ -136,23 +191,30 @@ def _managers(metrics: Metrics, f: Fmt) -> bytes | None:
             for m in managers
         ]
         ax.set_title(f.t("analytics.charts.managers_title_no_plan"))
-    ax.bar_label(bars, labels=labels, padding=4)
-    ax.set_xlabel(f.t("analytics.charts.managers_axis", currency=f.currency))
+    # on a white ground above the plan marks, so a mark never crosses the figures
+    ax.bar_label(bars, labels=labels, padding=4, zorder=4, bbox={"facecolor": "white", "edgecolor": "none", "pad": 1})
+    ax.set_xlabel(f.axis("analytics.charts.managers_axis"))
+    if hidden:
+        half = MAX_BARS // 2
+        ax.axhline(half - 0.5, color="#999999", linestyle="--", linewidth=1)  # the left-out middle
+        note = f.t("analytics.charts.managers_shown", top=half, bottom=half, total=f.count(len(metrics.managers)))
+        fig.supxlabel(note, fontsize=12)
     _money_axis(ax.xaxis)
     # room on the right for the labels after the longest bar or plan mark
-    right = max([m.revenue for m in managers] + [m.plan for m in managers if m.plan is not None])
-    ax.set_xlim(0, right * 1.45)
+    right = max(values + [m.plan for m in managers if m.plan is not None])
+    ax.set_xlim(0, right * 1.6 if right > 0 else 1)
     return _png(fig)
 
 
 def _clients(metrics: Metrics, f: Fmt, params: AnalysisParams) -> bytes | None:
     c = metrics.clients
-    if c is None or c.active + c.sleeping + c.churned == 0:
+    # Clients all in one group (a short export: everyone bought lately) tell nothing a chart could show.
+    if c is None or sum(1 for n in (c.active, c.sleeping, c.churned) if n) < 2:
         return None
     fig, ax = _figure()
     names = [
         f.t("analytics.charts.clients_active", days=params.active_days),
-        f.t("analytics.charts.clients_sleeping"),
+        f.t("analytics.charts.clients_sleeping", start=params.active_days + 1, end=params.sleeping_days),
         f.t("analytics.charts.clients_churned", days=params.sleeping_days),
     ]
     counts = [c.active, c.sleeping, c.churned]

@@ -23,9 +23,11 @@ PROFILE_ROWS = 1000  # sample rows looked at per column: enough to judge, cheap 
 MONEY_SHARE = 0.8  # share of non-empty cells that must read as amounts / dates
 CLOSE_SCORE = 0.1  # two amount candidates this close in content are "similar"
 _MONEY = (Field.AMOUNT, Field.COST, Field.MARGIN)
-_DATES = (Field.CREATED, Field.CLOSED)
+_DATES = (Field.CREATED, Field.CLOSED, Field.MODIFIED)
 _TEXT = (Field.MANAGER, Field.CLIENT, Field.TITLE, Field.SOURCE, Field.PIPELINE, Field.LOST_REASON)
 _EXACT, _CONTAINS, _CONTENT = 3, 2, 1  # match tiers
+# "+7 (900) 123-45-67", "8-900-123-45-67", "+1 555 123 4567": a phone, not an amount
+PHONE = r"\+?\d{1,3}[\s-]?\(?\d{3}\)?[\s-]?\d{3}[\s-]?\d{2}[\s-]?\d{2}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +48,7 @@ class _Profile:
     any_date: bool
     distinct: int
     id_like: bool  # long digit strings: phones, INN, record ids
+    not_money: bool = False  # postal codes, phone numbers, sequential row ids, percentages (see _not_money)
 
     @property
     def unique(self) -> float:
@@ -53,7 +56,13 @@ class _Profile:
 
     @property
     def money_like(self) -> bool:
-        return bool(self.values) and self.money >= MONEY_SHARE and not self.id_like and not self.is_date
+        return (
+            bool(self.values)
+            and self.money >= MONEY_SHARE
+            and not self.id_like
+            and not self.is_date
+            and not self.not_money
+        )
 
     @property
     def is_date(self) -> bool:
@@ -125,7 +134,34 @@ def _profile(column: pd.Series) -> _Profile:
         any_date=len(with_digit) > 0,
         distinct=len(set(values)),
         id_like=bool(long_digits >= 0.8),
+        not_money=money >= MONEY_SHARE and _not_money(series),  # only a column that reads as amounts needs it
     )
+
+
+def _not_money(cells: pd.Series) -> bool:
+    """Cells that read as numbers but are not amounts: codes, phones, row ids, percentages."""
+    n = len(cells)
+    if n == 0:
+        return False
+    if cells.str.fullmatch(PHONE).mean() >= MONEY_SHARE or cells.str.contains("%", regex=False).mean() >= MONEY_SHARE:
+        return True
+    integers = cells[cells.str.fullmatch(r"\d+")]
+    if len(integers) == n:
+        widths = integers.str.len()
+        if widths.between(5, 6).all():
+            leading_zero = bool(integers.str.startswith("0").any())
+            round_share = integers.str.endswith("00").mean()
+            if leading_zero or (widths.nunique() == 1 and round_share < 0.3 and len(set(integers)) > 1):
+                return True  # postal codes and other fixed-width codes: "05401", "42420", "101000"
+        if widths.max() > 18:
+            return False
+        numbers = integers.astype("int64")
+        # a row number: every value once, without gaps (1..n)
+        return n >= 5 and numbers.nunique() == n and int(numbers.max() - numbers.min()) == n - 1
+    numbers = pd.to_numeric(cells.str.replace(",", ".", regex=False), errors="coerce")
+    if numbers.notna().all() and numbers.between(0, 1).all():
+        return bool(((numbers > 0) & (numbers < 1)).any())  # shares: 0.25, 0,5, 1
+    return False
 
 
 def _content_score(field: Field, p: _Profile) -> float | None:
@@ -133,7 +169,7 @@ def _content_score(field: Field, p: _Profile) -> float | None:
     if not p.values:
         return 0.0  # an empty column may still be the right one (a CRM's unfilled budget)
     if field in _MONEY:
-        return p.money if p.money >= MONEY_SHARE and not p.id_like and not p.is_date else None
+        return p.money if p.money_like else None
     if field in _DATES:
         return p.dates if p.is_date or not p.any_date else None
     if field is Field.STAGE:

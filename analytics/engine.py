@@ -126,7 +126,7 @@ def analyze_for_bot(
         result=result,
         summary_html=render_summary(result, t, params),
         charts=tuple(render_charts(result.metrics, t, params)),
-        report_xlsx=build_report_xlsx(result, t),
+        report_xlsx=build_report_xlsx(result, t, params),
         snapshot_json=snapshot_json(result.metrics),
     )
 

@@ -22,8 +22,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from analytics.metrics_actions import compute_actions
 from analytics.metrics_funnel import FunnelLayout, build_funnel
-from analytics.metrics_people import client_base, manager_stats, plan_spread
+from analytics.metrics_people import client_base, managers_and_plans, plan_spread
 from analytics.metrics_prep import NO_DATE, Prepared, positive_mean, prepare
 from analytics.metrics_time import month_comparison, revenue_by_month
 from analytics.schema import AnalysisParams, DatasetKind, DealCounts, Field, Metrics, Period
@@ -46,10 +47,12 @@ def compute_metrics(
     won_amounts = p.amount[p.won]
     avg_new, avg_existing = new_vs_existing(p)
     margin, margin_share = margin_figures(p)
+    qualified, qualified_basis = qualified_figures(p, layout)
     # No amount at all (the column is not chosen yet): revenue over time and plans cannot be judged.
     amounts_known = bool(np.isfinite(p.amount).any())
-    managers = manager_stats(p, plans if amounts_known else None)
+    managers, plan_check = managers_and_plans(p, plans if amounts_known else None)
     won, lost = int(p.won.sum()), int(p.lost.sum())
+    revival, lost_reasons, sources = compute_actions(p, params)
     return Metrics(
         kind=kind,
         rows=deals.rows,
@@ -65,13 +68,18 @@ def compute_metrics(
         clients=client_base(p, params),
         margin=margin,
         margin_share=margin_share,
-        qualified_conversion=qualified_conversion(p, layout),
+        qualified_conversion=qualified,
+        qualified_basis=qualified_basis,
         cycle_days_median=median_cycle(p),
         stale_open_deals=stale_open(p, params),
         month=month_comparison(p) if amounts_known else None,
         plan_spread=plan_spread(managers),
         currency=deals.currency,
         revenue_by_month=revenue_by_month(p) if amounts_known else (),
+        revival=revival,
+        lost_reasons=lost_reasons,
+        sources=sources,
+        plans=plan_check,
     )
 
 
@@ -112,18 +120,23 @@ def margin_figures(p: Prepared) -> tuple[float | None, float | None]:
 
 
 def qualified_conversion(p: Prepared, layout: FunnelLayout) -> float | None:
+    return qualified_figures(p, layout)[0]
+
+
+def qualified_figures(p: Prepared, layout: FunnelLayout) -> tuple[float | None, str | None]:
+    """(conversion, basis): basis "flag" or "stage" says which definition counted the qualified leads."""
     if p.kind is DatasetKind.SALES:
-        return None
+        return None, None
     frame = p.frame
     flag = frame[Field.QUALIFIED.value].astype("boolean")
     if flag.notna().any():
-        qualified = flag.fillna(False).to_numpy(dtype=bool)
+        qualified, basis = flag.fillna(False).to_numpy(dtype=bool), "flag"
     elif layout.open_stages >= 2 and (with_source := frame[Field.SOURCE.value].notna().to_numpy()).any():
-        qualified = with_source & ((layout.reach >= 1) | p.lost)
+        qualified, basis = with_source & ((layout.reach >= 1) | p.lost), "stage"
     else:
-        return None
+        return None, None
     count = int(qualified.sum())
-    return int((qualified & p.won).sum()) / count if count else None
+    return (int((qualified & p.won).sum()) / count, basis) if count else (None, None)
 
 
 def median_cycle(p: Prepared) -> float | None:

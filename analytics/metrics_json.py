@@ -1,7 +1,7 @@
 """The metrics as JSON: the CLI's --json object and the snapshot the bot stores per team and period.
 
-Unknown values are null, never 0. Neither form holds a row of the export or a client's name (the metrics
-themselves hold none: clients are only counted).
+Unknown values are null, never 0. The snapshot holds no row of the export and no client's or deal's name: the
+lists to act on (`revival`, for the head only, like the CLI's output and the report) are left out of it.
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ def plain(value: Any) -> Any:
 
 def snapshot_json(metrics: Metrics) -> str:
     data = plain(metrics)
+    data.pop("revival", None)  # names of deals and clients stay with the report, never in the stored snapshot
     data["revenue_by_month"] = {month: revenue for month, revenue in metrics.revenue_by_month}
     return json.dumps({"version": SNAPSHOT_VERSION, "metrics": data}, ensure_ascii=False, sort_keys=True)
 
@@ -69,10 +70,12 @@ def metrics_to_json(result: AnalysisResult, t: TextFn) -> dict[str, Any]:
             {**plain(s), "revenue": s.revenue if revenue_known(result) else None} for s in m.managers
         ],
         "plan_spread": m.plan_spread,
+        "plans": None if m.plans is None else {**plain(m.plans), "over_plan": m.plans.over_plan},
         "clients": plain(m.clients),
         "margin": m.margin,
         "margin_share": m.margin_share,
         "qualified_conversion": m.qualified_conversion,
+        "qualified_basis": m.qualified_basis,
         "cycle_days_median": m.cycle_days_median,
         "stale_open_deals": m.stale_open_deals,
         "month": plain(m.month),
@@ -81,5 +84,8 @@ def metrics_to_json(result: AnalysisResult, t: TextFn) -> dict[str, Any]:
             {"code": s.code, "text": signal_text(f, s.code, s.facts), "seed": s.seed, "facts": plain(s.facts)}
             for s in m.signals
         ],
+        "revival": plain(m.revival),
+        "lost_reasons": plain(m.lost_reasons),
+        "sources": plain(m.sources),
     }
     return dict(plain(data))

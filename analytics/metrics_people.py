@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 
 from analytics.metrics_prep import NO_DATE, Prepared, month_label
-from analytics.schema import AnalysisParams, ClientBase, Field, ManagerStats
+from analytics.schema import AnalysisParams, ClientBase, Field, ManagerStats, PlanCheck
 
 # A plan keyed by this month applies to the whole period of the export (a two-column plans file).
 WHOLE_PERIOD = "*"
@@ -28,11 +29,14 @@ def period_months(p: Prepared) -> list[str]:
     return [month_label(i) for i in range(first, last + 1)]
 
 
-def manager_stats(p: Prepared, plans: Mapping[tuple[str, str], float] | None) -> tuple[ManagerStats, ...]:
+def managers_and_plans(
+    p: Prepared, plans: Mapping[tuple[str, str], float] | None
+) -> tuple[tuple[ManagerStats, ...], PlanCheck | None]:
+    """Per-manager results, and (when plans are given) the team's plan check."""
     codes, names = p.codes(Field.MANAGER)
     n = len(names)
     if not n:
-        return ()
+        return (), _plan_check(p, names, plans, {}) if plans else None
     known = codes >= 0
 
     def per_manager(mask: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
@@ -66,9 +70,11 @@ def manager_stats(p: Prepared, plans: Mapping[tuple[str, str], float] | None) ->
                 plan=plan,
                 attainment=None if plan is None or revenue_in_plan is None else revenue_in_plan / plan,
                 over_plan=None if plan is None or revenue_in_plan is None else revenue_in_plan - plan,
+                plan_revenue=revenue_in_plan,
             )
         )
-    return tuple(sorted(stats, key=lambda s: (-s.revenue, s.manager)))
+    check = _plan_check(p, names, plans, planned) if plans else None
+    return tuple(sorted(stats, key=lambda s: (-s.revenue, s.manager))), check
 
 
 def _plan_attainment(
@@ -77,8 +83,8 @@ def _plan_attainment(
     """manager code -> (plan, revenue counted against it).
 
     A whole-period plan is compared with all the manager's won revenue. Monthly plans: plan = the sum over
-    the months the export covers, revenue = won revenue closed in those months; months outside the export
-    are ignored (nothing to compare them with)."""
+    the months the export covers, revenue = won revenue closed in those months only; months outside the export
+    are left out (nothing to compare them with) and reported by _plan_check."""
     months = set(period_months(p))
     whole: dict[str, float] = {}
     monthly: dict[str, dict[int, float]] = {}
@@ -87,9 +93,9 @@ def _plan_attainment(
         if month == WHOLE_PERIOD:
             whole[key] = whole.get(key, 0.0) + float(amount)
         elif month in months:
-            year, mon = (int(x) for x in month.split("-"))
+            index = _month_index(month)
             by_month = monthly.setdefault(key, {})
-            by_month[year * 12 + mon - 1] = by_month.get(year * 12 + mon - 1, 0.0) + float(amount)
+            by_month[index] = by_month.get(index, 0.0) + float(amount)
     if not whole and not monthly:
         return {}
     won_amount = np.where(p.won, p.amount, np.nan)
@@ -107,6 +113,57 @@ def _plan_attainment(
             revenue = sum(float(by_manager_month.get((code, float(i)), 0.0)) for i in plan_months)
             result[code] = (sum(plan_months.values()), revenue)
     return result
+
+
+def _month_index(month: str) -> int:
+    year, mon = (int(x) for x in month.split("-"))
+    return year * 12 + mon - 1
+
+
+def _plan_check(
+    p: Prepared,
+    names: list[str],
+    plans: Mapping[tuple[str, str], float],
+    planned: Mapping[int, tuple[float, float]],
+) -> PlanCheck:
+    """The team's total over the managers compared; plan months outside the export or only partly in it;
+    plan names the export does not know, with the closest export names."""
+    covered = period_months(p)
+    partial = set()
+    if p.start is not None and p.end is not None:
+        if p.start.day != 1:
+            partial.add(covered[0])
+        if p.end.day != p.end.days_in_month:
+            partial.add(covered[-1])
+    plan_months = {month for (_, month), amount in plans.items() if month != WHOLE_PERIOD and amount > 0}
+    compared = {month for month in plan_months if month in set(covered)}
+    export_names = {name_key(name): name for name in names}
+    unknown: dict[str, tuple[str, ...]] = {}
+    for (manager, month), amount in plans.items():
+        key = name_key(manager)
+        if amount > 0 and (month == WHOLE_PERIOD or month in compared) and key not in export_names:
+            unknown.setdefault(" ".join(manager.split()), closest_names(manager, names))
+    total_plan = sum(plan for plan, _ in planned.values())
+    total_revenue = sum(revenue for _, revenue in planned.values())
+    return PlanCheck(
+        months=tuple(sorted(compared)),
+        plan=total_plan if planned else None,
+        revenue=total_revenue if planned else None,
+        months_outside=tuple(sorted(plan_months - set(covered))),
+        months_partial=tuple(sorted(compared & partial)),
+        unknown=tuple(sorted(unknown.items())),
+    )
+
+
+def closest_names(name: str, candidates: list[str], limit: int = 3) -> tuple[str, ...]:
+    """Export names a plan name most likely means: a name holding all the other's words first («Иванов» ->
+    «Иванов Иван», «Анна Смирнова» -> «Анна»), then the closest spellings (difflib, ratio >= 0.6)."""
+    key = name_key(name)
+    words = set(key.split())
+    by_key = {name_key(c): c for c in candidates}
+    holding = [c for k, c in by_key.items() if words and (words <= set(k.split()) or set(k.split()) <= words)]
+    similar = [by_key[k] for k in difflib.get_close_matches(key, list(by_key), n=limit, cutoff=0.6)]
+    return tuple(dict.fromkeys([*sorted(holding), *similar]))[:limit]
 
 
 def plan_spread(managers: tuple[ManagerStats, ...]) -> float | None:

@@ -6,12 +6,20 @@ import numpy as np
 import pandas as pd
 
 from analytics.metrics_prep import Prepared, month_label
+from analytics.rounding import shown_percent
 from analytics.schema import MonthComparison
 
-# Grades of the month-over-month change (the issue's scale): <= 0 decline, up to +10 % flat,
-# up to +30 % growth, above that a surge.
-FLAT_UP_TO = 0.10
-GROWTH_UP_TO = 0.30
+# Grades of the month-over-month change, the same distance both ways: within ±5 % "flat" (the digest's
+# «на уровне» band, and the size of move the signals call noise), up to ±30 % "growth" / "decline", beyond
+# that "surge" / "plunge". Judged on the change as the reader sees it (rounded half up to the shown
+# decimals), so "+5 %" is growth and "+4,9 %" is flat, and a label never contradicts its number.
+FLAT_WITHIN_PCT = 5.0
+STRONG_BEYOND_PCT = 30.0
+# "Complete month": the export's last date (the last day with a deal created or closed) is the month's last
+# day, or at most this many days before it. An export taken on the morning of the 31st ends on the 30th; a
+# day is at most 1/28 of a month (3,6 %), less than the flat band. Further off, the month is left out and the
+# text says why (MonthComparison.cut_month, days_short).
+COMPLETE_WITHIN_DAYS = 1
 
 
 def revenue_by_month(p: Prepared) -> tuple[tuple[str, float], ...]:
@@ -26,21 +34,27 @@ def revenue_by_month(p: Prepared) -> tuple[tuple[str, float], ...]:
     return tuple((month_label(first + i), float(v)) for i, v in enumerate(totals))
 
 
+def days_short(end: pd.Timestamp) -> int:
+    """Days from the export's last date to the last day of its month (0 on the last day)."""
+    return int(end.days_in_month - end.day)
+
+
 def last_full_month(end: pd.Timestamp) -> int:
-    """Month index of the last calendar month fully before the export's last date; the last date's own month
-    counts when that date is the month's last day."""
+    """Month index of the last complete month: the last date's own month when that date is within
+    COMPLETE_WITHIN_DAYS of the month's end, else the month before."""
     index = end.year * 12 + end.month - 1
-    return index if end.day == end.days_in_month else index - 1
+    return index if days_short(end) <= COMPLETE_WITHIN_DAYS else index - 1
 
 
 def grade(change: float | None, last: float) -> str:
     if change is None:  # nothing sold the month before
         return "surge" if last > 0 else "flat"
-    if change <= 0:
-        return "decline"
-    if change <= FLAT_UP_TO:
+    shown = shown_percent(change)
+    if abs(shown) < FLAT_WITHIN_PCT:
         return "flat"
-    return "growth" if change <= GROWTH_UP_TO else "surge"
+    if abs(shown) <= STRONG_BEYOND_PCT:
+        return "growth" if shown > 0 else "decline"
+    return "surge" if shown > 0 else "plunge"
 
 
 def month_comparison(p: Prepared) -> MonthComparison | None:
@@ -48,6 +62,7 @@ def month_comparison(p: Prepared) -> MonthComparison | None:
     if p.start is None or p.end is None:
         return None
     last = last_full_month(p.end)
+    end_month = p.end.year * 12 + p.end.month - 1
     previous = last - 1
     if p.start.year * 12 + p.start.month - 1 > previous:
         return None
@@ -72,4 +87,6 @@ def month_comparison(p: Prepared) -> MonthComparison | None:
         previous_won=prev_won,
         last_avg_deal=last_avg,
         previous_avg_deal=prev_avg,
+        days_short=days_short(p.end),
+        cut_month=None if last == end_month else month_label(end_month),
     )

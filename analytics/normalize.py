@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from analytics.columns import extra_columns
-from analytics.data.load import load_data
 from analytics.schema import DatasetKind, Field, Recognition
+from analytics.stage_order import StageEvidence, order_stages
 from analytics.values import (
     STATUS_NAMES,
     classify_flag,
@@ -28,7 +27,6 @@ from analytics.values import (
     parse_dates,
     status_codes,
 )
-from analytics.values_codes import normalize_word
 
 if TYPE_CHECKING:
     from analytics.reading import TableSource
@@ -71,7 +69,7 @@ def to_deals(source: TableSource, recognition: Recognition) -> Deals:
             out[field.value] = parsed.values
             if field is Field.AMOUNT:
                 currency = parsed.currency
-    for field in (Field.CREATED, Field.CLOSED):
+    for field in (Field.CREATED, Field.CLOSED, Field.MODIFIED):
         cells = column(field)
         out[field.value] = parse_dates(cells).values if cells is not None else _no_dates(index)
     if "closed_alt" in extra:  # Pipedrive: won deals close in "Won time", lost ones in "Lost time"
@@ -79,7 +77,8 @@ def to_deals(source: TableSource, recognition: Recognition) -> Deals:
     if sales and Field.CLOSED not in mapping:
         out[Field.CLOSED.value] = out[Field.CREATED.value]  # the one date of a sale is its sale date
 
-    stage, status, order = _stages(column(Field.STAGE), column(Field.STATUS), sales, index)
+    evidence = StageEvidence(out[Field.CREATED.value], raw[extra["probability"]] if "probability" in extra else None)
+    stage, status, order = _stages(column(Field.STAGE), column(Field.STATUS), sales, index, evidence)
     out[Field.STAGE.value] = stage
     out[Field.STATUS.value] = status
     blank = _no_text(index)  # shared by every missing text column (copy-on-write keeps them apart)
@@ -100,6 +99,8 @@ def to_deals(source: TableSource, recognition: Recognition) -> Deals:
         frame = _merge_product_lines(frame, _id_codes(ids))
     if "currency" in extra and currency is None:
         currency = _currency_column(raw[extra["currency"]])
+    if currency is None and Field.AMOUNT in mapping:  # "Сумма, руб", "Amount (USD)", "Выручка, $"
+        currency = detect_currency([mapping[Field.AMOUNT]])[0]
     return Deals(frame, order, n, currency)
 
 
@@ -159,7 +160,11 @@ def _no_flags(index: pd.Index) -> pd.Series:
 
 
 def _stages(
-    stage: pd.Series | None, status: pd.Series | None, sales: bool, index: pd.Index
+    stage: pd.Series | None,
+    status: pd.Series | None,
+    sales: bool,
+    index: pd.Index,
+    evidence: StageEvidence | None = None,
 ) -> tuple[pd.Series, pd.Series, tuple[str, ...]]:
     """(stage names without padding, won/lost/open, stage order), from one factorisation of the stage column.
 
@@ -181,7 +186,7 @@ def _stages(
             by_status = classify_status(status).cat.codes.to_numpy().astype(np.int64)
             verdict = np.where(by_status == 2, verdict, by_status)
     categorical = pd.Series(pd.Categorical.from_codes(verdict, categories=STATUS_NAMES), index=index)
-    return stage, categorical, _stage_order(names, codes, verdict)
+    return stage, categorical, order_stages(names, codes, verdict, evidence)
 
 
 def _stage_categories(codes: np.ndarray, names: list[str], index: pd.Index) -> pd.Series:
@@ -217,30 +222,6 @@ def _merge_product_lines(frame: pd.DataFrame, ids: tuple[np.ndarray, int]) -> pd
         else:
             merged[field.value] = grouped.first().to_numpy()
     return merged
-
-
-@lru_cache(maxsize=1)
-def _pipelines() -> tuple[tuple[str, ...], ...]:
-    data = load_data("stages.yaml")["pipelines"]
-    return tuple(tuple(normalize_word(str(s)) for s in stages) for stages in data.values())
-
-
-def _stage_order(names: list[str], codes: np.ndarray, verdict: np.ndarray) -> tuple[str, ...]:
-    """The known CRM order when every stage belongs to one default pipeline; otherwise open stages in order of
-    first appearance, then the stages whose deals are all won, then those whose deals are all lost."""
-    present = list(dict.fromkeys(s for s in names if s))
-    if not present:
-        return ()
-    normal = [normalize_word(s) for s in present]
-    for pipeline in _pipelines():
-        if set(normal) <= set(pipeline):
-            return tuple(sorted(present, key=lambda s: pipeline.index(normalize_word(s))))
-    known = codes >= 0
-    total = np.bincount(codes[known], minlength=len(names))
-    won = np.bincount(codes[known & (verdict == 0)], minlength=len(names))
-    lost = np.bincount(codes[known & (verdict == 1)], minlength=len(names))
-    rank = {names[i]: 1 if won[i] == total[i] > 0 else 2 if lost[i] == total[i] > 0 else 0 for i in range(len(names))}
-    return tuple(sorted(present, key=lambda s: rank[s]))
 
 
 def _currency_column(cells: pd.Series) -> str | None:

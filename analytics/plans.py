@@ -18,6 +18,9 @@ _MONTH_PATTERNS = (
     re.compile(r"^(?P<y>\d{4})-(?P<m>\d{1,2})(?:-\d{1,2})?(?:[ T].*)?$"),  # 2024-03, 2024-03-01
     re.compile(r"^(?:\d{1,2}\.)?(?P<m>\d{1,2})\.(?P<y>\d{4})(?: .*)?$"),  # 03.2024, 01.03.2024
 )
+_PLAN_HEADER = re.compile(r"план|plan|target|quota|квота|цель", re.IGNORECASE)
+# A date with a day other than the 1st ("2024-03-15", "15.03.2024"): a deal's date, not a plan's month.
+_DAY_DATE = re.compile(r"^(?:\d{4}-\d{1,2}-(?!0?1\b)\d{1,2}|(?!0?1\.)\d{1,2}\.\d{1,2}\.\d{4})")
 _NOT_NUMBER = re.compile(r"[^\d,.\-]")
 # "Иванов Иван; 2026-12; 1 500 000", "Иванов Иван — 1 500 000", "Иванов Иван 1500000"
 _SEPARATORS = re.compile(r"\s*(?:;|\t|\|| [—–-] )\s*")
@@ -83,13 +86,37 @@ def read_plans(
     source: bytes | Path, filename: str | None, limits: ReadLimits, whole_period: str = WHOLE_PERIOD
 ) -> Plans:
     """Two columns (manager, plan for `whole_period`) or three (manager, month, plan), with a header row."""
+    plans = _read(source, filename, limits, whole_period, strict=True)
+    assert plans is not None  # strict: a file of another shape raises
+    return plans
+
+
+def read_plans_if_plans(
+    source: bytes | Path, filename: str | None, limits: ReadLimits, whole_period: str = WHOLE_PERIOD
+) -> Plans | None:
+    """The plans in a file that looks like a plans file; None for anything else (a CRM export sent while the bot
+    waits for plans is analysed as an export). Raises PlansError for a file headed as plans («План», «Plan»)
+    whose rows are not plans, ExportReadError for a file that is not a table at all.
+
+    Without a plans header, a file is plans only when every row is one: a manager, a month (not a day's date)
+    and an amount, each manager and month once."""
+    return _read(source, filename, limits, whole_period, strict=False)
+
+
+def _read(
+    source: bytes | Path, filename: str | None, limits: ReadLimits, whole_period: str, strict: bool
+) -> Plans | None:
     import pandas as pd
 
     from analytics.reading import open_table
 
     table = open_table(source, filename, limits)
+    headed = any(_PLAN_HEADER.search(str(header)) for header in table.headers)
     if len(table.headers) not in (2, 3):
-        raise PlansError(f"{len(table.headers)} columns")
+        if strict or headed:
+            raise PlansError(f"{len(table.headers)} columns")
+        return None
+    strict = strict or headed
     frame = table.read(list(table.headers))
     plans: Plans = {}
     for row in frame.itertuples(index=False):  # a plans file has one row per manager and month
@@ -98,10 +125,15 @@ def read_plans(
             continue
         month = parse_month(cells[1]) if len(cells) == 3 else whole_period
         amount = parse_amount(cells[-1])
-        if not cells[0] or month is None or amount is None:
+        key = (cells[0], month or "")
+        fits = bool(cells[0]) and month is not None and amount is not None
+        if not strict and (not fits or key in plans or (len(cells) == 3 and _DAY_DATE.match(cells[1]))):
+            return None  # a row that is not a plan, a repeated manager and month, a day's date: an export
+        if not fits or amount is None:
             raise PlansError(f"bad row {cells}")
-        key = (cells[0], month)
         plans[key] = plans.get(key, 0.0) + amount
     if not plans:
-        raise PlansError("no rows")
+        if strict:
+            raise PlansError("no rows")
+        return None
     return plans

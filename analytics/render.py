@@ -10,13 +10,17 @@ import html
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from analytics.render_actions import ACTION_SECTIONS, SUMMARY_TOP, action_sections
 from analytics.render_format import Fmt, TextFn
-from analytics.schema import AnalysisParams, AnalysisResult, DatasetKind, Field, Metrics
+from analytics.schema import AnalysisParams, AnalysisResult, DatasetKind, Field, FunnelStage, Metrics
 
 TELEGRAM_LIMIT = 4096
 SUMMARY_LIMIT = 4000  # margin under Telegram's 4096 for the caption-free message
 NAME_LIMIT = 40  # a manager or stage name longer than this is cut with "…" in the summary
 SUMMARY_CAPS = {"funnel": 12, "managers": 10, "signals": 6}  # items per list before trimming to the limit
+# the lists to act on are trimmed first when the summary runs long: the XLSX report holds them in full
+SUMMARY_CAPS = {**dict.fromkeys(ACTION_SECTIONS, 2 * SUMMARY_TOP), **SUMMARY_CAPS}
+PLAN_NAMES_SHOWN = 5  # plan names missing from the export, listed by name
 DEFAULT_PARAMS = AnalysisParams()
 
 
@@ -97,6 +101,7 @@ def _sections(result: AnalysisResult, t: TextFn, params: AnalysisParams, html_mo
         _funnel(m, f, line, title, name),
         _clients(m, f, line, title, params),
         _managers(m, f, line, title, name),
+        *(_Section(*section) for section in action_sections(result, f, line, title, name)),
         _signals(m, f, line, title),
     ]
 
@@ -145,7 +150,7 @@ def _overview(
         ("analytics.summary.avg_deal", m.avg_deal, f.money),
         ("analytics.summary.avg_new", m.avg_deal_new, f.money),
         ("analytics.summary.avg_existing", m.avg_deal_existing, f.money),
-        ("analytics.summary.qualified", m.qualified_conversion, f.pct),
+        (qualified_key(m), m.qualified_conversion, f.pct),
         ("analytics.summary.cycle", m.cycle_days_median, f.days),
     ]
     for key, value, fmt in optional:
@@ -183,7 +188,28 @@ def _month(m: Metrics, f: Fmt, line: Line, title: Callable[[str], str]) -> _Sect
         body = line("analytics.summary.month_no_change", **values)
     else:
         body = line("analytics.summary.month", change=f.pct(c.change, signed=True), **values)
-    return _Section("month", [title("analytics.summary.month_title"), body])
+    return _Section("month", [title("analytics.summary.month_title"), body, *month_notes(m, f, line)])
+
+
+def month_notes(m: Metrics, f: Fmt, line: Line) -> list[str]:
+    """Why the compared month counts as complete though the export ends before its last day, or why the
+    export's own last month is not compared (analytics.metrics_time.COMPLETE_WITHIN_DAYS)."""
+    c = m.month
+    if c is None or not c.days_short or m.period.end is None:
+        return []
+    end = f.date(m.period.end)
+    if c.cut_month is not None:
+        month, key = c.cut_month, "analytics.summary.month_cut"
+    else:
+        month, key = c.last_month, "analytics.summary.month_counted"
+    name = f.month(month)
+    name = name[:1].upper() + name[1:]  # the note starts with the month: "Апрель 2024 не сравнивается"
+    return [line(key, month=name, cut_month=name, end=end, days=c.days_short)]
+
+
+def qualified_key(m: Metrics) -> str:
+    """The qualified conversion's line says which leads it counted as qualified (Metrics.qualified_basis)."""
+    return f"analytics.summary.qualified_{m.qualified_basis}" if m.qualified_basis else "analytics.summary.qualified"
 
 
 def _funnel(m: Metrics, f: Fmt, line: Line, title: Callable[[str], str], name: Callable[[str], str]) -> _Section:
@@ -191,18 +217,23 @@ def _funnel(m: Metrics, f: Fmt, line: Line, title: Callable[[str], str], name: C
         return _Section("funnel_note", [line("analytics.summary.funnel_skipped")])
     if not m.funnel:
         return _Section("funnel", [])
-    items = [
-        [
-            line(
-                "analytics.summary.funnel_stage",
-                stage=name(s.stage),
-                count=f.count(s.count),
-                share=f.pct(s.reached_share),
-            )
-        ]
-        for s in m.funnel
-    ]
-    return _Section("funnel", [title("analytics.summary.funnel_title")], items)
+    items = [[_funnel_step(s, f, line, name)] for s in m.funnel]
+    head = [title("analytics.summary.funnel_title")]
+    if m.deals.lost:  # lost deals are no step of the funnel: one line apart, first, so that no cut hides it
+        unknown = m.deals.lost - sum(s.lost for s in m.funnel)
+        share = f.pct(m.deals.lost / m.deals.total)
+        key = "analytics.summary.funnel_lost_unknown" if 0 < unknown < m.deals.lost else "analytics.summary.funnel_lost"
+        head.append(line(key, count=f.count(m.deals.lost), share=share, unknown=f.count(unknown)))
+    return _Section("funnel", head, items)
+
+
+def _funnel_step(s: FunnelStage, f: Fmt, line: Line, name: Callable[[str], str]) -> str:
+    values = {"reached": f.count(s.reached), "share": f.pct(s.reached_share), "count": f.count(s.count)}
+    if s.won:
+        stage = name(s.stage) if s.stage else f.t("analytics.summary.funnel_won_name")
+        return line("analytics.summary.funnel_won", stage=stage, **values)
+    key = "analytics.summary.funnel_stage_lost" if s.lost else "analytics.summary.funnel_stage"
+    return line(key, stage=name(s.stage), conversion=f.pct(s.conversion), lost=f.count(s.lost), **values)
 
 
 def _clients(m: Metrics, f: Fmt, line: Line, title: Callable[[str], str], params: AnalysisParams) -> _Section:
@@ -218,6 +249,7 @@ def _clients(m: Metrics, f: Fmt, line: Line, title: Callable[[str], str], params
             churned=f.count(c.churned),
             active_days=params.active_days,
             sleeping_days=params.sleeping_days,
+            sleeping_from=params.active_days + 1,
         ),
     ]
     if c.active_revenue_share is not None:
@@ -235,9 +267,9 @@ def _clients(m: Metrics, f: Fmt, line: Line, title: Callable[[str], str], params
 def _managers(m: Metrics, f: Fmt, line: Line, title: Callable[[str], str], name: Callable[[str], str]) -> _Section:
     if not m.managers:
         return _Section("managers", [])
-    head = [title("analytics.summary.managers_title")]
+    head = [title("analytics.summary.managers_title"), *_plan_check_lines(m, f, line)]
     if m.plan_spread is not None:
-        head.append(line("analytics.summary.plan_spread", value=f.pct(m.plan_spread)))
+        head.append(line("analytics.summary.plan_spread", value=f.points(m.plan_spread)))
     items = []
     for s in m.managers:
         item = [
@@ -250,17 +282,67 @@ def _managers(m: Metrics, f: Fmt, line: Line, title: Callable[[str], str], name:
                 win_rate=f.pct(s.win_rate),
             )
         ]
-        if s.plan is not None:
+        if s.plan is not None and s.over_plan is not None:
             item.append(
                 line(
-                    "analytics.summary.manager_plan",
+                    "analytics.summary.manager_over" if s.over_plan >= 0 else "analytics.summary.manager_short",
+                    amount=f.money(abs(s.over_plan)),
+                    revenue=f.money(s.plan_revenue),
                     plan=f.money(s.plan),
                     attainment=f.pct(s.attainment),
-                    over_plan=f.money(s.over_plan),
                 )
             )
         items.append(item)
     return _Section("managers", head, items)
+
+
+def _plan_check_lines(m: Metrics, f: Fmt, line: Line) -> list[str]:
+    """Money first (003: roubles over the base): the team's total over or short of plan in the months compared;
+    then plan months the export does not cover, or covers in part, and plan names it does not know."""
+    check = m.plans
+    if check is None:
+        return []
+    lines = []
+    months = _months_text(f, check.months)
+    if check.over_plan is not None and check.plan is not None:
+        lines.append(
+            line(
+                "analytics.summary.team_over" if check.over_plan >= 0 else "analytics.summary.team_short",
+                months=months,
+                amount=f.money(abs(check.over_plan)),
+                revenue=f.money(check.revenue),
+                plan=f.money(check.plan),
+            )
+        )
+    period = {"start": f.date(m.period.start), "end": f.date(m.period.end)}
+    if check.months_outside and not check.months:
+        lines.append(line("analytics.summary.plans_outside", months=_months_text(f, check.months_outside), **period))
+    if check.months_partial:
+        partial = ", ".join(f.month(month) for month in check.months_partial)
+        lines.append(line("analytics.summary.plans_partial", months=partial, **period))
+    if check.unknown:
+        names = [
+            f.t("analytics.summary.plans_unknown_like", name=name, like=", ".join(f"«{c}»" for c in close))
+            if close
+            else f.t("analytics.summary.plans_unknown_name", name=name)
+            for name, close in check.unknown[:PLAN_NAMES_SHOWN]
+        ]
+        more = len(check.unknown) - PLAN_NAMES_SHOWN
+        if more > 0:
+            names.append(f.t("analytics.more", count=more))
+        lines.append(line("analytics.summary.plans_unknown", names="; ".join(names)))
+    return lines
+
+
+def _months_text(f: Fmt, months: tuple[str, ...]) -> str:
+    """() -> "за период выгрузки"; up to three months by name, more as "first – last" (N мес.)."""
+    if not months:
+        return f.t("analytics.summary.plan_whole_period")
+    if len(months) <= 3:
+        return f.t("analytics.summary.plan_months", months=", ".join(f.month(m) for m in months))
+    return f.t(
+        "analytics.summary.plan_months_range", first=f.month(months[0]), last=f.month(months[-1]), count=len(months)
+    )
 
 
 def _signals(m: Metrics, f: Fmt, line: Line, title: Callable[[str], str]) -> _Section:

@@ -12,17 +12,18 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from analytics.rounding import pct_decimals, round_half_up
+
 TextFn = Callable[..., str]  # (key, **values) -> text; Content.t or a test fake
 
 NBSP = "\u00a0"
 MINUS = "\u2212"
 KNOWN_CURRENCIES = ("RUB", "USD", "EUR", "KZT", "BYN", "UAH", "CNY", "GBP")
-DEFAULT_CURRENCY = "RUB"
 
 
 def group(value: float, decimals: int = 0) -> str:
-    """1234567.891 -> "1 234 568" (decimals=0) or "1 234 567,9" (decimals=1)."""
-    rounded = round(value, decimals)
+    """1234567.891 -> "1 234 568" (decimals=0) or "1 234 567,9" (decimals=1); halves round up (12,5 -> 13)."""
+    rounded = round_half_up(value, decimals)
     if rounded == 0:
         rounded = 0.0  # no "−0"
     sign = MINUS if rounded < 0 else ""
@@ -38,24 +39,40 @@ class Fmt:
 
     @property
     def currency(self) -> str:
-        code = (self.currency_code or DEFAULT_CURRENCY).upper()
+        """The currency sign, or "" when the export does not say which currency it is in (no ₽ guessed)."""
+        if not self.currency_code:
+            return ""
+        code = self.currency_code.upper()
         return self.t(f"analytics.currency.{code}") if code in KNOWN_CURRENCIES else code
 
     def money(self, value: float | None) -> str:
         if value is None or math.isnan(value):
             return self.unknown()
-        return f"{group(value)}{NBSP}{self.currency}"
+        sign = self.currency
+        return f"{group(value)}{NBSP}{sign}" if sign else group(value)
+
+    def axis(self, key: str) -> str:
+        """A money axis label: "Выручка, ₽" with a known currency, "Выручка" without."""
+        sign = self.currency
+        return self.t(key, currency=sign) if sign else self.t(f"{key}_plain")
 
     def pct(self, share: float | None, signed: bool = False) -> str:
         """0.42 -> "42 %"; under 10 % one decimal is kept ("4,5 %") unless it is whole."""
         if share is None or math.isnan(share):
             return self.unknown()
         value = share * 100
-        decimals = 1 if abs(value) < 10 and round(value, 1) != round(value) else 0
+        decimals = pct_decimals(value)
         text = group(value, decimals)
-        if signed and round(value, decimals) > 0:
+        if signed and round_half_up(value, decimals) > 0:
             text = "+" + text
         return f"{text}{NBSP}%"
+
+    def points(self, share: float | None) -> str:
+        """A difference of two shares in percentage points: 0.37 -> "37 п. п."."""
+        if share is None or math.isnan(share):
+            return self.unknown()
+        value = share * 100
+        return self.t("analytics.points", value=group(value, pct_decimals(value)))
 
     def count(self, value: float | None) -> str:
         return self.unknown() if value is None else group(value)

@@ -1,46 +1,90 @@
 """The full report as XLSX: summary, funnel, managers, clients, months, signals, recognised columns.
 
-Numbers stay numbers (shares as percent numbers, e.g. 42.5) so the head of sales can sort and chart them;
-every text cell (manager and stage names come from the user's file) goes through domain.spreadsheet's
-formula-injection guard.
+Numbers stay numbers (shares as percent numbers, e.g. 42.5) so the head of sales can sort and chart them,
+shown with money, count and date formats; every text cell (manager and stage names come from the user's
+file) goes through domain.spreadsheet's formula-injection guard. A sheet with no rows is left out.
 """
 
 from __future__ import annotations
 
-from analytics.render import signal_text
+from analytics.render import month_notes, qualified_key, signal_text
 from analytics.render_format import Fmt, TextFn
-from analytics.schema import AnalysisResult, Field, Metrics
-from domain.spreadsheet import Cell, Sheet, build_xlsx
+from analytics.report_actions import action_sheets
+from analytics.rounding import round_half_up
+from analytics.schema import AnalysisParams, AnalysisResult, Field, Metrics
+from domain.spreadsheet import DATE_FORMAT, Cell, Sheet, build_xlsx
+
+DEFAULT_PARAMS = AnalysisParams()
+COUNT_FORMAT = "#,##0"
+PCT_FORMAT = "0.0"  # percent numbers (42.5): the header says "%"
+DAYS_FORMAT = "0.#"
 
 
 def _pct(share: float | None) -> float | None:
-    return None if share is None else round(share * 100, 1)
+    return None if share is None else round_half_up(share * 100, 1)
+
+
+def _funnel_rows(m: Metrics, t: TextFn) -> list[list[Cell]]:
+    """The steps (the won one last), then the lost deals apart: no conversion, never a step."""
+    rows: list[list[Cell]] = [
+        [
+            s.stage or t("analytics.report.funnel_won"),
+            s.reached,
+            _pct(s.reached_share),
+            _pct(s.conversion),
+            s.count,
+            None if s.won else s.lost,
+        ]
+        for s in m.funnel
+    ]
+    if m.funnel and m.deals.lost:
+        lost = m.deals.lost
+        rows.append([t("analytics.report.funnel_lost"), lost, _pct(lost / m.deals.total), None, None, None])
+    return rows
 
 
 def _money(value: float | None) -> float | None:
-    return None if value is None else round(value, 2)
+    return None if value is None else round_half_up(value, 2)
 
 
-def build_report_xlsx(result: AnalysisResult, t: TextFn) -> bytes:
+def money_format(f: Fmt) -> str:
+    """'#,##0 "₽"' with a known currency, '#,##0' without (no sign guessed)."""
+    sign = f.currency.replace('"', "")
+    return f'{COUNT_FORMAT} "{sign}"' if sign else COUNT_FORMAT
+
+
+def build_report_xlsx(result: AnalysisResult, t: TextFn, params: AnalysisParams = DEFAULT_PARAMS) -> bytes:
     m = result.metrics
     f = Fmt(t, m.currency)
+    money = money_format(f)
 
     def h(*keys: str) -> list[str]:
         return [t(f"analytics.report.headers.{k}") for k in keys]
 
-    def sheet(key: str, header: list[str], rows: list[list[Cell]]) -> Sheet:
-        return Sheet(t(f"analytics.report.sheets.{key}"), header, rows)
+    def sheet(
+        key: str,
+        header: list[str],
+        rows: list[list[Cell]],
+        formats: list[str | None] | None = None,
+        row_formats: list[str | None] | None = None,
+    ) -> Sheet:
+        return Sheet(t(f"analytics.report.sheets.{key}"), header, rows, formats=formats, row_formats=row_formats)
 
+    summary, summary_formats = _summary_rows(m, f, Field.AMOUNT in result.recognition.mapping, money)
     sheets = [
-        sheet("summary", h("metric", "value"), _summary_rows(m, t, Field.AMOUNT in result.recognition.mapping)),
+        sheet("summary", h("metric", "value", "note"), summary, row_formats=summary_formats),
         sheet(
             "funnel",
-            h("stage", "count", "reached_share"),
-            [[s.stage, s.count, _pct(s.reached_share)] for s in m.funnel],
+            h("stage", "reached", "reached_share", "conversion", "count", "lost_here"),
+            _funnel_rows(m, t),
+            [None, COUNT_FORMAT, PCT_FORMAT, PCT_FORMAT, COUNT_FORMAT, COUNT_FORMAT],
         ),
         sheet(
             "managers",
-            h("manager", "deals", "won", "revenue", "win_rate", "avg_deal", "cycle", "plan", "attainment", "over_plan"),
+            h(
+                *("manager", "deals", "won", "revenue", "win_rate", "avg_deal", "cycle"),
+                *("plan", "plan_revenue", "attainment", "over_plan"),
+            ),
             [
                 [
                     s.manager,
@@ -51,19 +95,36 @@ def build_report_xlsx(result: AnalysisResult, t: TextFn) -> bytes:
                     _money(s.avg_deal),
                     s.cycle_days_median,
                     _money(s.plan),
+                    _money(s.plan_revenue),
                     _pct(s.attainment),
                     _money(s.over_plan),
                 ]
                 for s in m.managers
             ],
+            [None, COUNT_FORMAT, COUNT_FORMAT, money, PCT_FORMAT, money, DAYS_FORMAT, money, money, PCT_FORMAT, money],
         ),
-        sheet("clients", h("group", "clients", "revenue_share"), _client_rows(m, t)),
-        sheet("months", h("month", "revenue"), [[f.month(label), _money(v)] for label, v in m.revenue_by_month]),
+        sheet(
+            "clients",
+            h("group", "clients", "revenue_share"),
+            _client_rows(m, t, params),
+            [None, COUNT_FORMAT, PCT_FORMAT],
+        ),
+        sheet(
+            "months",
+            h("month", "revenue"),
+            [[f.month(label), _money(v)] for label, v in m.revenue_by_month],
+            [None, money],
+        ),
         sheet(
             "signals",
             h("signal", "text", "source", "seed"),
             [
-                [s.code, signal_text(f, s.code, s.facts), t(f"analytics.signals.{s.code}.source"), s.seed]
+                [
+                    t(f"analytics.signals.{s.code}.name"),
+                    signal_text(f, s.code, s.facts),
+                    t(f"analytics.signals.{s.code}.source"),
+                    article_title(t, s.seed),
+                ]
                 for s in m.signals
             ],
         ),
@@ -73,46 +134,59 @@ def build_report_xlsx(result: AnalysisResult, t: TextFn) -> bytes:
             [[t(f"analytics.fields.{field.value}"), column] for field, column in result.recognition.mapping.items()],
         ),
     ]
-    return build_xlsx(sheets)
+    sheets[-2:-2] = action_sheets(m, t)  # lists to act on, lost reasons, sources: before signals and columns
+    return build_xlsx([s for s in sheets if s.rows])  # no empty sheets
 
 
-def _summary_rows(m: Metrics, t: TextFn, revenue_known: bool) -> list[list[Cell]]:
-    c = m.month
-    values: list[tuple[str, Cell]] = [
-        ("kind", t(f"analytics.kinds.{m.kind.value}")),
-        ("rows", m.rows),
-        ("period_start", m.period.start),
-        ("period_end", m.period.end),
-        ("currency", m.currency),
-        ("deals_total", m.deals.total),
-        ("deals_won", m.deals.won),
-        ("deals_lost", m.deals.lost),
-        ("deals_open", m.deals.open),
-        ("won_revenue", _money(m.won_revenue) if revenue_known else None),
-        ("win_rate", _pct(m.win_rate)),
-        ("avg_deal", _money(m.avg_deal)),
-        ("avg_deal_new", _money(m.avg_deal_new)),
-        ("avg_deal_existing", _money(m.avg_deal_existing)),
-        ("margin", _money(m.margin)),
-        ("margin_share", _pct(m.margin_share)),
-        ("qualified_conversion", _pct(m.qualified_conversion)),
-        ("cycle_days_median", m.cycle_days_median),
-        ("stale_open_deals", m.stale_open_deals),
-        ("plan_spread", _pct(m.plan_spread)),
+def article_title(t: TextFn, seed: str) -> str:
+    """The methodology article's title (content/<locale>/sources.yaml) for its seed file name."""
+    return t(f"sources.{seed.removesuffix('.txt')}")
+
+
+def _summary_rows(m: Metrics, f: Fmt, revenue_known: bool, money: str) -> tuple[list[list[Cell]], list[str | None]]:
+    """Rows (metric, value[, how it is counted]) and each row's number format."""
+    t, c = f.t, m.month
+    pct, count, days = PCT_FORMAT, COUNT_FORMAT, DAYS_FORMAT
+    qualified_note = t(qualified_key(m).replace(".summary.", ".report.notes.")) if m.qualified_basis else None
+    values: list[tuple[str, Cell, str | None, str | None]] = [
+        ("kind", t(f"analytics.kinds.{m.kind.value}"), None, None),
+        ("rows", m.rows, count, None),
+        ("period_start", m.period.start, DATE_FORMAT, None),
+        ("period_end", m.period.end, DATE_FORMAT, None),
+        ("currency", m.currency, None, None),
+        ("deals_total", m.deals.total, count, None),
+        ("deals_won", m.deals.won, count, None),
+        ("deals_lost", m.deals.lost, count, None),
+        ("deals_open", m.deals.open, count, None),
+        ("won_revenue", _money(m.won_revenue) if revenue_known else None, money, None),
+        ("win_rate", _pct(m.win_rate), pct, None),
+        ("avg_deal", _money(m.avg_deal), money, None),
+        ("avg_deal_new", _money(m.avg_deal_new), money, None),
+        ("avg_deal_existing", _money(m.avg_deal_existing), money, None),
+        ("margin", _money(m.margin), money, None),
+        ("margin_share", _pct(m.margin_share), pct, None),
+        ("qualified_conversion", _pct(m.qualified_conversion), pct, qualified_note),
+        ("cycle_days_median", m.cycle_days_median, days, None),
+        ("stale_open_deals", m.stale_open_deals, count, None),
+        ("plan_spread", _pct(m.plan_spread), pct, None),
     ]
     if c is not None:
+        notes = month_notes(m, f, lambda key, **v: t(key, **v))
         values += [
-            ("last_month", c.last_month),
-            ("last_revenue", _money(c.last_revenue)),
-            ("previous_month", c.previous_month),
-            ("previous_revenue", _money(c.previous_revenue)),
-            ("month_change", _pct(c.change)),
-            ("month_grade", t(f"analytics.grades.{c.grade}")),
+            ("last_month", f.month(c.last_month), None, notes[0] if notes else t("analytics.report.notes.month")),
+            ("last_revenue", _money(c.last_revenue), money, None),
+            ("previous_month", f.month(c.previous_month), None, None),
+            ("previous_revenue", _money(c.previous_revenue), money, None),
+            ("month_change", _pct(c.change), pct, None),
+            ("month_grade", t(f"analytics.grades.{c.grade}"), None, t("analytics.report.notes.grade")),
         ]
-    return [[t(f"analytics.report.metrics.{key}"), value] for key, value in values]
+    rows: list[list[Cell]] = [
+        [t(f"analytics.report.metrics.{key}"), value, *([note] if note else [])] for key, value, _, note in values
+    ]
+    return rows, [number_format for _, _, number_format, _ in values]
 
 
-def _client_rows(m: Metrics, t: TextFn) -> list[list[Cell]]:
+def _client_rows(m: Metrics, t: TextFn, params: AnalysisParams) -> list[list[Cell]]:
     c = m.clients
     if c is None:
         return []
@@ -121,4 +195,9 @@ def _client_rows(m: Metrics, t: TextFn) -> list[list[Cell]]:
         ("sleeping", c.sleeping, c.sleeping_revenue_share),
         ("churned", c.churned, c.churned_revenue_share),
     ]
-    return [[t(f"analytics.report.groups.{key}"), count, _pct(share)] for key, count, share in groups]
+    ranges = {
+        "active_days": params.active_days,
+        "sleeping_from": params.active_days + 1,
+        "sleeping_days": params.sleeping_days,
+    }
+    return [[t(f"analytics.report.groups.{key}", **ranges), count, _pct(share)] for key, count, share in groups]

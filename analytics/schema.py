@@ -29,6 +29,7 @@ class Field(StrEnum):
     LOST_REASON = "lost_reason"
     IS_REPEAT = "is_repeat"
     QUALIFIED = "qualified"
+    MODIFIED = "modified"  # last change / stage change date: how long an open deal has not moved
 
 
 class DealStatus(StrEnum):
@@ -118,9 +119,13 @@ class DealCounts:
 
 @dataclass(frozen=True, slots=True)
 class FunnelStage:
-    stage: str
-    count: int  # deals currently at this stage
+    stage: str  # the export's stage name; "" for the won step of an export without a won stage (Pipedrive)
+    count: int  # deals at this stage now: open deals at an open stage, all won deals at the won step
     reached_share: float  # share of all deals that reached this stage or beyond (0-1)
+    reached: int = 0  # deals that reached this stage or beyond
+    conversion: float | None = None  # of the deals that reached this stage, the share that reached the next one
+    lost: int = 0  # lost deals whose last stage was this one (when the export keeps it: Pipedrive, Bitrix24)
+    won: bool = False  # the won step, always the funnel's last; lost deals are never a step (DealCounts.lost)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +140,23 @@ class ManagerStats:
     plan: float | None = None
     attainment: float | None = None  # revenue / plan, 0-1+ (1.0 == 100 %)
     over_plan: float | None = None  # revenue - plan, money
+    plan_revenue: float | None = None  # won revenue in the plan's months only (all of it for a whole-period plan)
+
+
+@dataclass(frozen=True, slots=True)
+class PlanCheck:
+    """Plans against the export: the team's total over the compared months, and what could not be compared."""
+
+    months: tuple[str, ...]  # "YYYY-MM" plan months compared with the export; () for a whole-period plan
+    plan: float | None  # total plan of the managers compared (None: nothing could be compared)
+    revenue: float | None  # their won revenue in those months
+    months_outside: tuple[str, ...]  # plan months the export does not cover at all
+    months_partial: tuple[str, ...]  # plan months the export covers only in part (starts late or ends early)
+    unknown: tuple[tuple[str, tuple[str, ...]], ...]  # (name in the plans, closest names in the export)
+
+    @property
+    def over_plan(self) -> float | None:
+        return None if self.plan is None or self.revenue is None else self.revenue - self.plan
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,11 +176,13 @@ class MonthComparison:
     last_revenue: float
     previous_revenue: float
     change: float | None  # relative, e.g. 0.12 == +12 %; None when previous is 0
-    grade: str  # "decline" (<= 0), "flat" (0-10 %), "growth" (10-30 %), "surge" (> 30 %)
+    grade: str  # "flat" (within ±5 %), "growth"/"decline" (to ±30 %), "surge"/"plunge" (beyond): metrics_time
     last_won: int = 0  # won deals closed in the last full month
     previous_won: int = 0
     last_avg_deal: float | None = None  # average won deal of the month (positive amounts)
     previous_avg_deal: float | None = None
+    days_short: int = 0  # days from the export's last date to the end of its month (0: it ends on the last day)
+    cut_month: str | None = None  # "YYYY-MM": the export's own last month, left out as incomplete
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +190,105 @@ class Signal:
     code: str  # e.g. "plan_ceiling", "avg_up_revenue_down", "many_small_deals", "one_plan_for_all"
     seed: str  # seed file the rule comes from, e.g. "003_d90d5428d633787a.txt"
     facts: dict[str, float | str] = field(default_factory=dict)  # numbers for the text template
+
+
+@dataclass(frozen=True, slots=True)
+class StaleDeal:
+    """An open deal that has not moved for long (analytics.metrics_actions). Names are shown to the head only."""
+
+    deal: str  # deal name, else its id
+    client: str | None
+    manager: str | None
+    stage: str | None
+    amount: float | None
+    last_moved: date | None  # last change date (or creation date, see Revival.stale_basis)
+    days: int  # days without movement up to the export's last date
+
+
+@dataclass(frozen=True, slots=True)
+class LostDeal:
+    deal: str
+    client: str | None
+    manager: str | None
+    stage: str | None  # the stage the export shows for the lost deal
+    amount: float | None
+    reason: str | None
+    closed: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class SleepingClient:
+    client: str
+    revenue: float  # won revenue over the export's period
+    won: int  # won deals
+    last_deal: date  # close date of the client's last won deal
+    days: int  # days from it to the export's last date
+    group: str  # "sleeping" (active_days < days <= sleeping_days) or "churned"
+
+
+@dataclass(frozen=True, slots=True)
+class Revival:
+    """Article 003's lists to act on: deals that can be revived, deals lost, clients to bring back.
+
+    A list is None when the export cannot support it, empty when it can and nothing qualifies; lists are
+    cut at analytics.metrics_actions.LIST_LIMIT items, the counts and sums cover every item."""
+
+    stale_basis: str | None  # "modified" (the export's last change date) or "created"
+    stale_days: int
+    stale: tuple[StaleDeal, ...] | None
+    stale_count: int
+    stale_amount: float | None  # None when no stale deal has an amount
+    lost: tuple[LostDeal, ...] | None  # largest amount first; those without a positive amount last, latest first
+    lost_count: int
+    lost_amount: float | None  # None when no lost deal has a positive amount
+    sleeping: tuple[SleepingClient, ...] | None  # clients with no won deal for over active_days, by revenue
+    sleeping_count: int
+    sleeping_revenue: float
+
+
+@dataclass(frozen=True, slots=True)
+class ReasonStat:
+    reason: str | None  # None: lost without a stated reason
+    count: int
+    amount: float  # money of those lost deals (unknown amounts count as 0)
+    share: float  # of the lost deals counted (0-1)
+    amount_share: float | None  # of their money
+
+
+@dataclass(frozen=True, slots=True)
+class ManagerReasons:
+    manager: str
+    lost: int
+    amount: float
+    reasons: tuple[ReasonStat, ...]  # shares within this manager's lost deals
+
+
+@dataclass(frozen=True, slots=True)
+class LostReasons:
+    lost: int  # lost deals
+    with_reason: int
+    amount: float
+    reasons: tuple[ReasonStat, ...]  # most frequent first; "no reason" included as reason None
+    by_manager: tuple[ManagerReasons, ...]  # most lost deals first
+
+
+@dataclass(frozen=True, slots=True)
+class SourceStat:
+    source: str
+    deals: int
+    won: int
+    lost: int
+    revenue: float
+    revenue_share: float | None  # of won revenue from deals with a known source
+    conversion: float | None  # won / all deals of the source (None for sales exports)
+    win_rate: float | None  # won / (won + lost)
+
+
+@dataclass(frozen=True, slots=True)
+class Sources:
+    items: tuple[SourceStat, ...]  # by revenue, then deals
+    without_source: int  # deals with no source
+    without_source_revenue: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +315,13 @@ class Metrics:
     signals: tuple[Signal, ...] = ()
     currency: str | None = None
     revenue_by_month: tuple[tuple[str, float], ...] = ()  # ("YYYY-MM", won revenue), first to last month
+    revival: Revival | None = None  # lists to act on (names of deals and clients: for the head only)
+    lost_reasons: LostReasons | None = None  # None without a lost-reason column or lost deals
+    sources: Sources | None = None  # None without a source column
+    plans: PlanCheck | None = None  # None when no plans were given
+    # How qualified_conversion counted qualified leads: "flag" (the export's qualification column) or "stage"
+    # (a known source and past the first stage); None with no conversion.
+    qualified_basis: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -523,7 +523,7 @@ def snapshot_figures(
         funnel=tuple(
             StageShare(str(s["stage"]), float(s["reached_share"]))
             for s in metrics.get("funnel") or ()
-            if s.get("reached_share") is not None
+            if s.get("reached_share") is not None and not s.get("won")  # the won step is the win rate's business
         ),
         clients=None
         if not clients

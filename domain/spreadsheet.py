@@ -27,6 +27,9 @@ _DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 MAX_SHEET_NAME = 31  # Excel's limit
+# Dates read the Russian way unless a sheet says otherwise (openpyxl's default is ISO "yyyy-mm-dd").
+DATE_FORMAT = "DD.MM.YYYY"
+DATETIME_FORMAT = "DD.MM.YYYY HH:MM"
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +38,10 @@ class Sheet:
     header: Sequence[str]
     rows: Sequence[Sequence[Cell]]
     widths: Sequence[float] | None = None  # column widths in characters; None: guessed from content
+    # Excel number formats ('#,##0 "₽"', "DD.MM.YYYY") of number and date cells: per column, and per row for
+    # rows of mixed figures (a summary's value column); a row's format wins. None: General (dates: DATE_FORMAT).
+    formats: Sequence[str | None] | None = None
+    row_formats: Sequence[str | None] | None = None
 
 
 def safe_cell(value: Cell) -> Cell:
@@ -60,8 +67,11 @@ def build_xlsx(sheets: Sequence[Sheet]) -> bytes:
         for cell in header:
             cell.font = bold
         worksheet.append(header)
-        for row in sheet.rows:
-            worksheet.append([_xlsx_cell(worksheet, value) for value in row])
+        for r, row in enumerate(sheet.rows):
+            row_format = _at(sheet.row_formats, r)
+            worksheet.append(
+                [_xlsx_cell(worksheet, value, row_format or _at(sheet.formats, c)) for c, value in enumerate(row)]
+            )
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -101,10 +111,21 @@ def _xlsx_value(value: Cell) -> Cell:
     return value
 
 
-def _xlsx_cell(worksheet: Any, value: Cell) -> Any:
+def _at(formats: Sequence[str | None] | None, index: int) -> str | None:
+    return formats[index] if formats is not None and index < len(formats) else None
+
+
+def _xlsx_cell(worksheet: Any, value: Cell, number_format: str | None = None) -> Any:
     cell = WriteOnlyCell(worksheet, value=_xlsx_value(value))
     if isinstance(value, str):
         cell.data_type = "s"  # never a formula, even if a prefix rule is ever missed
+    elif isinstance(value, int | float | Decimal | date | time) and not isinstance(value, bool):
+        if number_format is not None:
+            cell.number_format = number_format
+        elif isinstance(value, datetime):
+            cell.number_format = DATETIME_FORMAT
+        elif isinstance(value, date):
+            cell.number_format = DATE_FORMAT
     return cell
 
 

@@ -1,7 +1,9 @@
-"""CRM export uploads: a file sent at any time is analysed; column choice; the full report; /template; /upload."""
+"""CRM export uploads: a file sent at any time is analysed; column choice; the full report; /template; /upload.
+A photo of a table gets a request for the file itself."""
 
 from __future__ import annotations
 
+import codecs
 from pathlib import Path
 
 from aiogram import Bot, F, Router
@@ -38,9 +40,16 @@ async def upload_prompt(
 
 async def send_template(message: Message, content: Content) -> None:
     data = (CONTENT_DIR / content.locale / "export_template.csv").read_bytes()
+    if not data.startswith(codecs.BOM_UTF8):
+        data = codecs.BOM_UTF8 + data  # Excel on Russian Windows reads a CSV without a BOM as Windows-1251
     await message.answer_document(
         BufferedInputFile(data, filename=content.t("exports.template_name")), caption=content.t("exports.template")
     )
+
+
+async def photo_received(message: Message, content: Content) -> None:
+    """A screenshot or a photo of a table cannot be analysed: ask for the export as a file."""
+    await message.answer(content.t("exports.photo"))
 
 
 async def document_received(
@@ -122,6 +131,7 @@ def create_router() -> Router:
     router.callback_query.register(upload_prompt, MenuCb.filter(F.action == "upload"))
     router.message.register(send_template, Command("template"))
     router.message.register(document_received, F.document)
+    router.message.register(photo_received, F.photo)
     router.callback_query.register(
         column_chosen, ExportFlow.choosing_column, ColumnCb.filter(), flags={"callback_answer": {"pre": True}}
     )

@@ -1,4 +1,7 @@
-"""/plans: personal sales plans per manager and month, typed as lines or sent as a two/three-column file."""
+"""/plans: personal sales plans per manager and month, typed as lines or sent as a two/three-column file.
+
+While /plans waits, a file that does not look like plans is a CRM export and is analysed as one; a message
+with lines that cannot be read ends the wait (the head is told which lines, and gets a button to send more)."""
 
 from __future__ import annotations
 
@@ -16,11 +19,12 @@ from bot.downloads import check_size, download_file, read_error_text, upload_fol
 from bot.guards import team_with
 from bot.replies import respond
 from bot.states import PlansFlow
-from bot.views.plans import plans_screen
+from bot.views.plans import plans_again, plans_screen
 from content import Content
 from domain.access import Permission
 from domain.clock import Clock
 from domain.models import Membership, User
+from handlers.crm_upload import document_received
 from services.plans import import_plan_file, save_typed_plans, upcoming_plans
 from storage import Store
 
@@ -51,13 +55,13 @@ async def plans_typed(
 ) -> None:
     team_id = team_with(membership, Permission.UPLOAD_EXPORT)
     parsed = await save_typed_plans(store, actor.id, team_id, message.text or "", clock.now())
+    await state.clear()  # every answer below ends the wait: a stray message is never taken for plans later
     if parsed.plans:
         await message.answer(content.t("plans.saved", count=len(parsed.plans)))
     if parsed.bad_lines:
         numbers = ", ".join(str(n) for n in parsed.bad_lines)
-        await message.answer(content.t("plans.bad_lines", lines=numbers))
-    if parsed.plans and not parsed.bad_lines:
-        await state.clear()
+        key = "plans.bad_lines" if parsed.plans else "plans.nothing_read"
+        await message.answer(content.t(key, lines=numbers), reply_markup=plans_again(content))
 
 
 async def plans_file(
@@ -88,10 +92,15 @@ async def plans_file(
                 store, analysis_pool, actor.id, team_id, path, document.file_name, limits, now
             )
     except ExportReadError as error:
-        await message.answer(read_error_text(content, settings, error.code))
+        await state.clear()
+        await message.answer(read_error_text(content, settings, error.code), reply_markup=plans_again(content))
         return
     except PlansError:
-        await message.answer(content.t("plans.bad_file"))
+        await state.clear()
+        await message.answer(content.t("plans.bad_file"), reply_markup=plans_again(content))
+        return
+    if count is None:  # not plans: the export it is, analysed as if no /plans had been asked for
+        await document_received(message, bot, state, store, content, settings, analysis_pool, clock, actor, membership)
         return
     await message.answer(content.t("plans.saved", count=count))
     await state.clear()

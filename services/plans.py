@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from analytics.plans import PlanText, parse_plan_text, read_plans
+from analytics.plans import PlanText, parse_plan_text, read_plans_if_plans
 from analytics.schema import ReadLimits
 from services.analysis import AnalysisRunner
 from storage import Store
@@ -21,10 +21,25 @@ class ManagerPlan:
     amount: float
 
 
+PAST_MONTHS = 3  # /plans shows the plans of the months just closed too: a head enters them after the month
+
+
 @dataclass(frozen=True, slots=True)
 class UpcomingPlans:
     month: str  # the team's current month, "YYYY-MM"
     plans: tuple[ManagerPlan, ...]  # this month and later, by month, then manager
+    past: tuple[ManagerPlan, ...] = ()  # the PAST_MONTHS months before this one, by month, then manager
+
+    @property
+    def previous_month(self) -> str:
+        """The month just closed, "YYYY-MM"."""
+        return _shift(self.month, -1)
+
+
+def _shift(month: str, months: int) -> str:
+    year, mon = (int(x) for x in month.split("-"))
+    index = year * 12 + mon - 1 + months
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
 async def team_month(store: Store, actor_id: int, team_id: int, now: datetime) -> str:
@@ -40,7 +55,12 @@ async def upcoming_plans(store: Store, actor_id: int, team_id: int, now: datetim
         (ManagerPlan(manager, plan_month, amount) for (manager, plan_month), amount in saved.items()),
         key=lambda plan: (plan.month, plan.manager),
     )
-    return UpcomingPlans(month=month, plans=tuple(plan for plan in plans if plan.month >= month))
+    first_past = _shift(month, -PAST_MONTHS)
+    return UpcomingPlans(
+        month=month,
+        plans=tuple(plan for plan in plans if plan.month >= month),
+        past=tuple(plan for plan in plans if first_past <= plan.month < month),
+    )
 
 
 async def save_plans(store: Store, actor_id: int, team_id: int, plans: Mapping[tuple[str, str], float]) -> int:
@@ -68,9 +88,11 @@ async def import_plan_file(
     file_name: str | None,
     limits: ReadLimits,
     now: datetime,
-) -> int:
-    """A two/three-column file, read in the analysis pool (pandas stays off the event loop). Raises
-    analytics.plans.PlansError for a file of another shape, ExportReadError for one that is not a table."""
+) -> int | None:
+    """A two/three-column file, read in the analysis pool (pandas stays off the event loop): the count saved, or
+    None for a file that does not look like plans (a CRM export: the caller analyses it as one). Raises
+    analytics.plans.PlansError for a file headed as plans that holds no plans, ExportReadError for one that is
+    not a table."""
     month = await team_month(store, actor_id, team_id, now)
-    plans: dict[tuple[str, str], float] = await runner.run(read_plans, path, file_name, limits, month)
-    return await save_plans(store, actor_id, team_id, plans)
+    plans: dict[tuple[str, str], float] | None = await runner.run(read_plans_if_plans, path, file_name, limits, month)
+    return None if plans is None else await save_plans(store, actor_id, team_id, plans)

@@ -348,7 +348,7 @@ async def digest_chart(content: Content, digest: Digest) -> bytes | None:
         _chart_png,
         months,
         content.t("digest.chart.title"),
-        content.t("digest.chart.axis", currency=f.currency),
+        f.axis("digest.chart.axis"),
         content.t("digest.chart.plan"),
         content.t("digest.chart.revenue"),
     )

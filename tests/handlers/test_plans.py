@@ -1,11 +1,13 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from aiogram import Bot
 from aiogram.types import Chat, Document, Message, Update
 
 from analytics.sandbox import AnalysisPool
@@ -70,3 +72,93 @@ async def test_plans_file_is_read_off_the_loop_and_saved(
     plans = await tg.store.plans.for_team(HEAD, await _team(tg))
     assert plans == {("Иванов", _month()): 1_000_000.0, ("Петрова", _month()): 500_000.0}
     assert tg.last_text(HEAD) == tg.content.t("plans.saved", count=2)
+
+
+def _previous_month() -> str:
+    year, month = (int(x) for x in _month().split("-"))
+    return f"{year - 1}-12" if month == 1 else f"{year}-{month - 1:02d}"
+
+
+async def test_a_stray_line_ends_the_wait_and_the_button_opens_it_again(tg: FakeTelegram) -> None:
+    await onboard_head(tg)
+    await tg.send(HEAD, "/plans")
+    await tg.send(HEAD, "привет, как дела?")
+    assert tg.last_text(HEAD) == tg.content.t("plans.nothing_read", lines="1")
+    again = tg.button(HEAD, tg.content.t("plans.again"))
+    await tg.send(HEAD, "Иванов; 100")  # no longer waiting: not taken for a plan
+    assert await tg.store.plans.for_team(HEAD, await _team(tg)) == {}
+    await tg.tap(HEAD, again)
+    await tg.send(HEAD, "Иванов; 100")
+    assert await tg.store.plans.for_team(HEAD, await _team(tg)) == {("Иванов", _month()): 100.0}
+
+
+async def test_a_partly_read_message_saves_the_good_lines_and_ends_the_wait(tg: FakeTelegram) -> None:
+    await onboard_head(tg)
+    await tg.send(HEAD, "/plans")
+    await tg.send(HEAD, "Иванов; 100\nПетрова сто тысяч")
+    assert tg.last_text(HEAD) == tg.content.t("plans.bad_lines", lines="2")
+    assert tg.button(HEAD, tg.content.t("plans.again"))
+    await tg.send(HEAD, "Петрова; 200")  # the wait is over
+    assert await tg.store.plans.for_team(HEAD, await _team(tg)) == {("Иванов", _month()): 100.0}
+
+
+async def test_plans_of_the_month_just_closed_are_listed(tg: FakeTelegram) -> None:
+    await onboard_head(tg)
+    await tg.send(HEAD, "/plans")
+    assert _previous_month() in tg.last_text(HEAD)  # the example line offers the closed month
+    await tg.send(HEAD, f"Иванов; {_previous_month()}; 300 000\nПетрова; 2001-01; 5")
+    await tg.send(HEAD, "/plans")
+    text = tg.last_text(HEAD)
+    assert f"{_previous_month()} — Иванов: 300\u00a0000" in text
+    assert "2001-01" not in text  # long past months are not listed
+
+
+AMO_CSV = Path(__file__).resolve().parents[1] / "fixtures" / "exports" / "amocrm.csv"
+
+
+class InProcessPool:
+    """The engine in this process (the real pool is covered above and in test_crm_upload_commands)."""
+
+    async def run(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        return fn(*args, **kwargs)
+
+
+async def test_an_export_sent_while_plans_are_awaited_is_analysed_against_the_plans_of_its_months(
+    tg: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = AMO_CSV.read_bytes()
+
+    async def fake_download(file: str, destination: Path, **_: object) -> None:
+        destination.write_bytes(data)  # noqa: ASYNC240  (a test double of the download)
+
+    monkeypatch.setattr(tg.bot, "download", fake_download)
+    recorded = tg.session.make_request
+
+    async def bound_to_the_bot(bot: Bot, method: Any, timeout: int | None = None) -> Any:
+        """The progress message is edited later: like Telegram's answers, it must know its bot."""
+        result = await recorded(bot, method, timeout)
+        return result.as_(bot) if isinstance(result, Message) else result
+
+    monkeypatch.setattr(tg.session, "make_request", bound_to_the_bot)
+    await onboard_head(tg)
+    await tg.send(HEAD, "/plans")
+    await tg.send(HEAD, "Анна; 2024-02; 200 000\nБорис; 2024-02; 50 000\nАнна Смирнова; 2024-02; 10")
+    await tg.send(HEAD, "/plans")
+    message = Message(
+        message_id=78,
+        date=datetime.now(ZoneInfo("UTC")),
+        chat=Chat(id=HEAD, type="private"),
+        from_user=tg.user(HEAD),
+        document=Document(file_id="crm", file_unique_id="crm", file_name="amocrm.csv", file_size=len(data)),
+    )
+    await tg.dispatcher.feed_update(tg.bot, Update(update_id=9998, message=message), analysis_pool=InProcessPool())
+    text = tg.last_text(HEAD)
+    # amocrm.csv: Anna sold 120 000 in January, 230 000 in February, 80 000 in March; Boris nothing.
+    # February only: Anna 230 000 against 200 000 (+30 000), Boris 0 against 50 000; the team 230 000 against
+    # 250 000, short 20 000 (Anna Smirnova's plan is not in the export and not in the total).
+    assert "Команда за февраль 2024: не хватило 20\u00a0000" in text
+    assert "сверх плана 30\u00a0000" in text and "не хватило 50\u00a0000" in text
+    assert "«Анна Смирнова» (похоже: «Анна»)" in text
+    assert tg.button(HEAD, tg.content.t("exports.report_button"))
+    await tg.send(HEAD, "Иванов; 100")  # the export ended the wait
+    assert len(await tg.store.plans.for_team(HEAD, await _team(tg))) == 3

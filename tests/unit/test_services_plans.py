@@ -55,3 +55,13 @@ async def test_upcoming_plans_start_at_the_teams_current_month(store: Store, tea
     clock.advance(timedelta(days=31))
     later = await upcoming_plans(store, HEAD, team.id, clock.now())
     assert later.month == "2026-07" and [plan.month for plan in later.plans] == ["2026-07", "2026-07"]
+
+
+async def test_plans_lists_the_months_just_closed_too(store: Store, team: Team) -> None:
+    # The team's month is 2026-06: 2026-03..05 are the three months just closed, 2026-02 is older.
+    plans = {("Иванов", "2026-02"): 1.0, ("Иванов", "2026-03"): 2.0, ("Петрова", "2026-05"): 3.0}
+    await save_plans(store, HEAD, team.id, {**plans, ("Козлов", "2026-06"): 4.0})
+    upcoming = await upcoming_plans(store, HEAD, team.id, FakeClock(MAY_END_UTC).now())
+    assert upcoming.previous_month == "2026-05"
+    assert upcoming.past == (ManagerPlan("Иванов", "2026-03", 2.0), ManagerPlan("Петрова", "2026-05", 3.0))
+    assert upcoming.plans == (ManagerPlan("Козлов", "2026-06", 4.0),)

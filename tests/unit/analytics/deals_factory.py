@@ -23,7 +23,7 @@ _STRING = (
     Field.LOST_REASON,
 )
 _FLOAT = (Field.AMOUNT, Field.COST, Field.MARGIN)
-_DATE = (Field.CREATED, Field.CLOSED)
+_DATE = (Field.CREATED, Field.CLOSED, Field.MODIFIED)
 _BOOL = (Field.IS_REPEAT, Field.QUALIFIED)
 
 

@@ -15,7 +15,7 @@ from analytics.metrics import compute_metrics
 from analytics.schema import DatasetKind, ManagerStats
 from content.loader import Content, load_content
 from tests.unit.analytics.deals_factory import make_deals
-from tests.unit.analytics.test_metrics import STAGES, base_rows
+from tests.unit.analytics.test_metrics import STAGES, WON, base_rows
 
 REPO = Path(__file__).resolve().parents[3]
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -33,7 +33,11 @@ def png_size(data: bytes) -> tuple[int, int]:
 
 
 def test_three_charts_for_deals(content: Content) -> None:
-    metrics = compute_metrics(make_deals(base_rows(), STAGES), DatasetKind.DEALS)
+    # base_rows' clients all bought within 90 days (one group: no clients chart); К7 last bought 2023-10-01,
+    # 182 days before 2024-03-31: churned, a second group.
+    rows = [*base_rows(), dict(stage=WON, status="won", manager="Анна", amount=500, created="2023-09-20",
+                               closed="2023-10-01", client="К7")]
+    metrics = compute_metrics(make_deals(rows, STAGES), DatasetKind.DEALS)
     charts = render_charts(metrics, content.t)
     assert [name for name, _ in charts] == ["funnel", "managers", "clients"]
     for _, png in charts:
@@ -49,7 +53,10 @@ def test_managers_against_plan_and_long_cyrillic_names(content: Content) -> None
 
 
 def test_sales_export_gets_revenue_by_month(content: Content) -> None:
-    rows = [dict(status="won", manager="A", amount=100 * i, closed=f"2024-0{i}-10", client="X") for i in range(1, 5)]
+    # clients X1..X4, each one sale; X1's on 10.01 is 91 days before 10.04: sleeping, the rest active
+    rows = [
+        dict(status="won", manager="A", amount=100 * i, closed=f"2024-0{i}-10", client=f"X{i}") for i in range(1, 5)
+    ]
     charts = render_charts(compute_metrics(make_deals(rows), DatasetKind.SALES), content.t)
     assert [name for name, _ in charts] == ["revenue", "managers", "clients"]
     assert all(png_size(png) == (1200, 700) for _, png in charts)

@@ -58,12 +58,12 @@ def test_counts_revenue_and_period() -> None:
 def test_funnel_reached_shares() -> None:
     # open stages: Новая (deals 1, 10), Квалификация (2), Переговоры (3); 4 won, 2 lost in terminal stages.
     # reach: 1,10 -> 0; 2 -> 1; 3 -> 2; the 4 won -> 2; the 2 lost (last stage unknown) -> 0.
+    # The lost stage is no step: lost deals stand apart (their last open stage unknown, so no stage counts them).
     assert metrics_of(base_rows()).funnel == (
-        FunnelStage("Новая", 2, 1.0),
-        FunnelStage("Квалификация", 1, 0.6),  # 2, 3 and the four won
-        FunnelStage("Переговоры", 1, 0.5),  # 3 and the four won
-        FunnelStage(WON, 4, 0.4),
-        FunnelStage(LOST, 2, 0.2),
+        FunnelStage("Новая", 2, 1.0, 10, 0.6),  # all 10; 6 of them went on
+        FunnelStage("Квалификация", 1, 0.6, 6, 5 / 6),  # 2, 3 and the four won; 5 of them went on
+        FunnelStage("Переговоры", 1, 0.5, 5, 0.8),  # 3 and the four won; 4 of 5 won
+        FunnelStage(WON, 4, 0.4, 4, None, 0, True),
     )
 
 
@@ -77,9 +77,18 @@ def test_funnel_with_lost_deals_keeping_their_stage_and_export_order() -> None:
         _deal("Lead", "lost", "A", 1, "2024-01-01", "2024-01-02"),
     ]
     m = compute_metrics(make_deals(rows), DatasetKind.DEALS)
-    assert [(s.stage, s.count) for s in m.funnel] == [("Lead", 2), ("Proposal", 2), ("Negotiation", 2)]
-    # reach: 0, 1, 2, 2 (won), 1 (lost at Proposal), 0 (lost at Lead)
-    assert [s.reached_share for s in m.funnel] == pytest.approx([1.0, 4 / 6, 2 / 6])
+    # open deals now: one per stage; the won deal is the won step (no won stage: named ""); lost where they stopped
+    assert [(s.stage, s.count, s.lost) for s in m.funnel] == [
+        ("Lead", 1, 1),
+        ("Proposal", 1, 1),
+        ("Negotiation", 1, 0),
+        ("", 1, 0),
+    ]
+    # reach: 0, 1, 2, 2 (won), 1 (lost at Proposal), 0 (lost at Lead) -> reached 6, 4, 2; won 1
+    assert [s.reached for s in m.funnel] == [6, 4, 2, 1]
+    assert [s.reached_share for s in m.funnel] == pytest.approx([1.0, 4 / 6, 2 / 6, 1 / 6])
+    assert [s.conversion for s in m.funnel[:3]] == pytest.approx([4 / 6, 2 / 4, 1 / 2])
+    assert m.funnel[-1].won and m.funnel[-1].conversion is None
 
 
 def test_funnel_puts_terminal_stages_last_and_drops_unused_trailing_ones() -> None:
@@ -90,11 +99,12 @@ def test_funnel_puts_terminal_stages_last_and_drops_unused_trailing_ones() -> No
     ]
     m = compute_metrics(make_deals(rows, ["Won", "A", "B", "C", "D"]), DatasetKind.DEALS)
     # B (empty, between occupied open stages) stays; D (empty, after the last one) goes; Won moves last.
+    # reach: A -> 0, C -> 2, the won deal -> 2: reached 3, 2, 2, then 1 won
     assert m.funnel == (
-        FunnelStage("A", 1, 1.0),
-        FunnelStage("B", 0, 2 / 3),  # C's deal and the won one
-        FunnelStage("C", 1, 2 / 3),
-        FunnelStage("Won", 1, 1 / 3),
+        FunnelStage("A", 1, 1.0, 3, 2 / 3),
+        FunnelStage("B", 0, 2 / 3, 2, 1.0),  # C's deal and the won one
+        FunnelStage("C", 1, 2 / 3, 2, 0.5),
+        FunnelStage("Won", 1, 1 / 3, 1, None, 0, True),
     )
 
 
@@ -220,7 +230,9 @@ def test_month_comparison_needs_the_previous_month_in_the_export() -> None:
 
 @pytest.mark.parametrize(
     ("end", "expected"),
-    [("2024-03-31 10:00", "2024-03"), ("2024-03-30", "2024-02"), ("2024-02-29", "2024-02"), ("2024-01-15", "2023-12")],
+    # within analytics.metrics_time.COMPLETE_WITHIN_DAYS (1) of the month's end the month counts as complete
+    [("2024-03-31 10:00", "2024-03"), ("2024-03-30", "2024-03"), ("2024-03-29", "2024-02"), ("2024-02-29", "2024-02"),
+     ("2024-02-28", "2024-02"), ("2023-02-26", "2023-01"), ("2024-04-30", "2024-04"), ("2024-01-15", "2023-12")],
 )
 def test_last_full_month(end: str, expected: str) -> None:
     index = last_full_month(pd.Timestamp(end))
@@ -229,8 +241,10 @@ def test_last_full_month(end: str, expected: str) -> None:
 
 @pytest.mark.parametrize(
     ("change", "last", "expected"),
-    [(-0.2, 1, "decline"), (0.0, 1, "decline"), (0.05, 1, "flat"), (0.10, 1, "flat"), (0.2, 1, "growth"),
-     (0.30, 1, "growth"), (0.31, 1, "surge"), (None, 5, "surge"), (None, 0, "flat")],
+    # one band both ways: within ±5 % flat, to ±30 % growth / decline, beyond surge / plunge
+    [(-0.2, 1, "decline"), (0.0, 1, "flat"), (-0.01, 1, "flat"), (0.05, 1, "growth"), (0.10, 1, "growth"),
+     (0.2, 1, "growth"), (0.30, 1, "growth"), (0.31, 1, "surge"), (-0.31, 1, "plunge"), (None, 5, "surge"),
+     (None, 0, "flat")],
 )
 def test_grade(change: float | None, last: float, expected: str) -> None:
     assert grade(change, last) == expected

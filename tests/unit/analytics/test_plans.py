@@ -66,3 +66,26 @@ def test_plans_file_with_two_and_three_columns() -> None:
 def test_plans_file_with_wrong_shape_is_refused() -> None:
     with pytest.raises(PlansError):
         read_plans(b"a;b;c;d\n1;2;3;4\n", "plans.csv", ReadLimits())
+
+
+def test_a_file_looks_like_plans_or_is_left_to_the_export_analysis() -> None:
+    from analytics.plans import read_plans_if_plans
+
+    limits = ReadLimits()
+    headed = "Менеджер;План\nИванов;1 000 000\n".encode()
+    assert read_plans_if_plans(headed, "p.csv", limits, "2026-11") == {("Иванов", "2026-11"): 1_000_000.0}
+    unheaded = "Имя;Месяц;Сумма\nИванов;2026-11;100\nПетрова;01.12.2026;200\n".encode()
+    expected = {("Иванов", "2026-11"): 100.0, ("Петрова", "2026-12"): 200.0}
+    assert read_plans_if_plans(unheaded, "p.csv", limits) == expected
+    # A deals export: days' dates, the same manager and month twice, more columns, or rows that are not plans.
+    days = "Менеджер;Дата закрытия;Сумма\nИванов;2026-11-15;100\n".encode()
+    repeated = "Менеджер;Месяц;Сумма\nИванов;2026-11;100\nИванов;2026-11;50\n".encode()
+    wide = "Сделка;Этап;Менеджер;Сумма\n1;Новая;Иванов;100\n".encode()
+    words = "Менеджер;Этап\nИванов;Новая\n".encode()
+    for data in (days, repeated, wide, words):
+        assert read_plans_if_plans(data, "deals.csv", limits) is None
+    # Headed as plans but not plans: the head meant plans, so the answer is about the plans file.
+    with pytest.raises(PlansError):
+        read_plans_if_plans("Менеджер;Месяц;План\nИванов;потом;много\n".encode(), "p.csv", limits)
+    with pytest.raises(PlansError):
+        read_plans_if_plans("Менеджер;Этап;Сумма;План\nИванов;Новая;1;2\n".encode(), "p.csv", limits)

@@ -35,16 +35,30 @@ def report(rows: list[dict], content: Content, plans: dict | None = None) -> dic
 
 def test_sheets_and_figures(content: Content) -> None:
     sheets = report(base_rows(), content, {("Анна", "*"): 40000.0})
-    assert list(sheets) == ["Сводка", "Воронка", "Менеджеры", "Клиенты", "По месяцам", "Сигналы", "Колонки"]
-    summary = dict(sheets["Сводка"][1:])
+    assert list(sheets) == [
+        "Сводка",
+        "Воронка",
+        "Менеджеры",
+        "Клиенты",
+        "По месяцам",
+        "Зависшие сделки",  # lists to act on (analytics.report_actions), then sources: base_rows have some
+        "Проигранные сделки",
+        "Источники",
+        "Колонки",
+    ]
+    summary = {row[0]: row[1] for row in sheets["Сводка"][1:]}  # a third column explains some rows
     assert summary["Выручка по успешным сделкам"] == 60000
     assert summary["Конверсия в успешные (успешные / закрытые), %"] == 66.7
     assert summary["Сделок всего"] == 10
     assert summary["Маржа"] is None  # unknown stays empty
-    assert sheets["Воронка"][2] == ("Квалификация", 1, 60.0)
+    # stage, reached, reached %, went on % (5 / 6), open now, lost here; then the won step and the lost apart
+    assert sheets["Воронка"][2] == ("Квалификация", 6, 60.0, 83.3, 1, 0)
+    assert sheets["Воронка"][4] == ("Успешно реализовано", 4, 40.0, None, 4, None)
+    assert sheets["Воронка"][5] == ("Проигранные (вне воронки)", 2, 20.0, None, None, None)
     anna = next(row for row in sheets["Менеджеры"] if row[0] == "Анна")
-    assert anna == ("Анна", 5, 2, 30000, 66.7, 15000, 15, 40000, 75.0, -10000)
-    assert sheets["Клиенты"][1] == ("Активные", 3, 100.0)
+    # plan 40 000 for the whole period: revenue counted against it is all of Anna's 30 000
+    assert anna == ("Анна", 5, 2, 30000, 66.7, 15000, 15, 40000, 30000, 75.0, -10000)
+    assert sheets["Клиенты"][1] == ("Активные (0–90 дн. с последней успешной сделки)", 3, 100.0)
     assert sheets["По месяцам"][1:] == [("январь 2024", 10000), ("февраль 2024", 20000), ("март 2024", 30000)]
 
 
@@ -64,6 +78,7 @@ def test_formula_injection_is_escaped(content: Content) -> None:
 def test_signals_sheet(content: Content) -> None:
     rows = [{**r, "closed": "2024-01-10"} for r in small_deals_table(1000)]
     sheets = report(rows, content)
-    (code, text, source, seed), = sheets["Сигналы"][1:]
-    assert code == "many_small_deals" and seed == "001_79367cf3ee1d0318.txt"
+    (name, text, source, article), = sheets["Сигналы"][1:]
+    # the signal's name in Russian and the article's title (content/ru/sources.yaml), not code and file name
+    assert name == "Мелкие сделки ради количества" and article == "KPI менеджера должен быть один — деньги"
     assert text.startswith("A: 6 успешных сделок") and "«Мелкие сделки ради количества»" in source
