@@ -22,7 +22,7 @@ from analytics.schema import ExportReadError, ReadLimits
 from bot.config import Settings
 from bot.downloads import download_file, read_error_text, remove_folder, upload_folder
 from bot.states import ExportFlow
-from bot.views.crm_upload import choose_column, report_button
+from bot.views.crm_upload import choose_column, report_button, summary_with_comparison
 from content import Content
 from services.analysis import AnalysisRunner
 from services.crm_upload import Analysed, ColumnNeeded, Unreadable, UploadOutcome, analyse_export
@@ -61,7 +61,7 @@ class UploadRunner:
             if isinstance(outcome, ColumnNeeded):
                 await self._ask_column(state, job, progress, outcome)
             elif isinstance(outcome, Analysed):
-                await self._deliver(progress, outcome)
+                await self._deliver(actor_id, progress, outcome)
             else:
                 await _edit(progress, read_error_text(self._content, self._settings, outcome.code))
 
@@ -104,8 +104,11 @@ class UploadRunner:
         screen = choose_column(self._content, needed.recognition, needed.field, candidates)
         await _edit(progress, screen.text, screen.markup)
 
-    async def _deliver(self, progress: Message, analysed: Analysed) -> None:
-        await _edit(progress, analysed.summary_html, report_button(self._content, analysed.snapshot_id).markup)
+    async def _deliver(self, actor_id: int, progress: Message, analysed: Analysed) -> None:
+        user = await self._store.users.get(actor_id)
+        timezone = (user.timezone if user is not None else None) or self._settings.default_timezone
+        text = summary_with_comparison(self._content, analysed.summary_html, analysed.comparison, timezone)
+        await _edit(progress, text, report_button(self._content, analysed.snapshot_id).markup)
         photos = [BufferedInputFile(png, filename=f"{name}.png") for name, png in analysed.charts]
         if len(photos) >= 2:
             await progress.answer_media_group([InputMediaPhoto(media=photo) for photo in photos])

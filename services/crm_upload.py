@@ -12,6 +12,7 @@ from pathlib import Path
 
 from analytics.engine import BotAnalysis, ColumnQuestion, analyze_for_bot
 from analytics.schema import AnalysisParams, ExportReadError, Field, ReadErrorCode, ReadLimits, Recognition
+from domain.upload_comparison import UploadComparison, compare_uploads, upload_figures
 from services.analysis import AnalysisRunner
 from storage import Store
 
@@ -23,6 +24,7 @@ class Analysed:
     snapshot_id: int  # its full XLSX report is kept under this id
     summary_html: str
     charts: tuple[tuple[str, bytes], ...]  # (name, PNG)
+    comparison: UploadComparison | None = None  # against the team's previous upload; None for the first one
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +83,12 @@ async def analyse_export(
             actor_id, team_id, period.start, period.end, outcome.snapshot_json, now
         )
         await store.reports.save(actor_id, snapshot_id, outcome.report_xlsx, now)
-    return Analysed(snapshot_id=snapshot_id, summary_html=outcome.summary_html, charts=outcome.charts)
+        earlier = [s for s in await store.snapshots.latest(actor_id, team_id, limit=2) if s.id != snapshot_id]
+    previous = upload_figures(earlier[0].metrics_json, earlier[0].created_at) if earlier else None
+    comparison = compare_uploads(upload_figures(outcome.snapshot_json, now), previous)
+    return Analysed(
+        snapshot_id=snapshot_id, summary_html=outcome.summary_html, charts=outcome.charts, comparison=comparison
+    )
 
 
 async def remember_choices(
