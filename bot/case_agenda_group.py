@@ -11,12 +11,12 @@ from datetime import datetime
 
 from aiogram import Bot
 
+from bot.group_posts import Posted, post_to_team_group
 from bot.views.case_reviews import group_agenda
 from content import Content
 from domain.case_reviews import local_day
 from domain.reminders import DueDelivery
 from services.case_reviews import AGENDA_KIND, DueAgenda, due_delivery
-from services.groups import Posted, post_to_team_group
 from storage import Store
 
 logger = logging.getLogger(__name__)

@@ -21,6 +21,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.callbacks import CaseCb, CaseItemCb, CaseMemberCb, MenuCb, SubjectCb
+from bot.group_posts import Posted, post_to_team_group
 from bot.guards import team_with
 from bot.replies import replace, respond
 from bot.states import CaseFlow
@@ -47,7 +48,6 @@ from domain.models import Membership, Role, User
 from domain.reminder_phrases import PhraseError, parse_time_of_day
 from domain.typed_dates import TypedDateError, parse_typed_date
 from services import case_reviews as use
-from services.groups import Posted, post_to_team_group
 from services.reminders import WakeUp
 from storage import Store
 

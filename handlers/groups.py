@@ -4,7 +4,7 @@ in /settings.
 
 Works with the bot's privacy mode on: in a group the bot receives only commands addressed to it (`/bind@bot`, or
 `/bind` when it was the last bot to speak), replies to its messages and service messages (migration, new title),
-and `my_chat_member` updates. Everything said in a group is team-level (services/groups.py, the privacy rule);
+and `my_chat_member` updates. Everything said in a group is team-level (bot/group_posts.py, the privacy rule);
 refusals never say which team a group serves. Any member can press a button in a group: the role is read again on
 every tap (the actor middleware re-reads memberships; here the role in the button's team is checked too).
 """
@@ -22,6 +22,7 @@ from aiogram.types import CallbackQuery, ChatMemberUpdated, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.callbacks import GroupCb, SettingsCb
+from bot.group_posts import post_to_group
 from bot.guards import team_with
 from bot.replies import replace
 from bot.views.common import Screen
@@ -41,7 +42,6 @@ from domain.access import Permission
 from domain.clock import Clock
 from domain.groups import REFUSALS, BindVerdict, UnbindVerdict, bind_verdict, is_admin_status, unbind_verdict
 from domain.models import Membership, Role, User
-from services.groups import post_to_group
 from storage import Store
 from storage.groups import TeamGroup
 

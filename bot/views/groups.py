@@ -1,5 +1,5 @@
 """What the bot says in a team's group chat and about it. Everything sent to a group is team-level: the team's
-and the group's names at most, never a person's data (services/groups.py states the rule)."""
+and the group's names at most, never a person's data (bot/group_posts.py states the rule)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The real bot process and a team's group chat (issue 8, group chats): the bot is added to the group, a member's
 /bind is refused, the head's /bind@bot binds it; when the case-review agenda reaches the head, the group gets its copy
 and nothing private — no names of who brought a case or who is missing, nothing
-from /plans, none of the members' personal reminders (services/groups.py, the privacy rule)."""
+from /plans, none of the members' personal reminders (bot/group_posts.py, the privacy rule)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Group chats bound to a team, through the real Dispatcher: /bind and /unbind in the group, who is refused, the
-bot removed or the group migrated, /settings, and posting to the team's group (services/groups.py)."""
+bot removed or the group migrated, /settings, and posting to the team's group (bot/group_posts.py)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from aiogram.types import (
 from bot.app import register_profile
 from bot.callbacks import GroupCb, MenuCb, SettingsCb
 from bot.delivery import RetryingDelivery
-from services.groups import Posted, post_to_team_group
+from bot.group_posts import Posted, post_to_team_group
 from storage import Store
 from tests.fakes.clock import FakeClock
 from tests.handlers.conftest import FakeTelegram

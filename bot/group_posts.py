@@ -4,12 +4,14 @@ agenda, a ritual's nudge).
 THE PRIVACY RULE. Everyone in a group reads what the bot posts there, members of other teams and outsiders
 included, and the head cannot take it back. So a group post carries team-level text only: an agenda, a ritual's
 name and time, a call to action. Never a person's results, scores, checklist answers, tasks, plans, revenue,
-CRM figures, clients' or contacts' names, or anything a person sees in their private chat. Callers pass text they
-rendered for the group (content keys under `groups.`, or their feature's group texts); this module cannot check
-it, so the rule is theirs to keep. Buttons on a group post are pressed by anyone: re-check the role on every tap.
+CRM figures, or anything a person sees in their private chat. (A case for a team case review is team material and
+goes as its author wrote it; the form's default first question asks for the segment without the company's name.)
+Callers pass text they rendered for the group (content keys under `groups.`, or their feature's group texts);
+this module cannot check it, so the rule is theirs to keep. Buttons on a group post are pressed by anyone:
+re-check the role on every tap.
 
-Unlike the other services this one makes the Bot call itself, because its whole job is how a send to a group
-fails: nothing is raised into the caller's flow, the outcome is returned.
+It lives in bot/ (not services/) because it makes the Bot call itself: its whole job is how a send to a group
+fails. Nothing is raised into the caller's flow, the outcome is returned.
 - 403 (the bot was removed) / 400 "chat not found": the binding ends here (the group can no longer be reached);
   the delivery middleware (bot/delivery.py) has recorded the failure in `send_failures`.
 - the group became a supergroup (Telegram answers with its new id): the binding follows it, the post is retried once.
