@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from analytics.data.load import load_data
 from analytics.metrics_people import WHOLE_PERIOD
 from analytics.schema import ReadLimits
 
@@ -18,7 +19,6 @@ _MONTH_PATTERNS = (
     re.compile(r"^(?P<y>\d{4})-(?P<m>\d{1,2})(?:-\d{1,2})?(?:[ T].*)?$"),  # 2024-03, 2024-03-01
     re.compile(r"^(?:\d{1,2}\.)?(?P<m>\d{1,2})\.(?P<y>\d{4})(?: .*)?$"),  # 03.2024, 01.03.2024
 )
-_PLAN_HEADER = re.compile(r"план|plan|target|quota|квота|цель", re.IGNORECASE)
 # A date with a day other than the 1st ("2024-03-15", "15.03.2024"): a deal's date, not a plan's month.
 _DAY_DATE = re.compile(r"^(?:\d{4}-\d{1,2}-(?!0?1\b)\d{1,2}|(?!0?1\.)\d{1,2}\.\d{1,2}\.\d{4})")
 _NOT_NUMBER = re.compile(r"[^\d,.\-]")
@@ -111,7 +111,8 @@ def _read(
     from analytics.reading import open_table
 
     table = open_table(source, filename, limits)
-    headed = any(_PLAN_HEADER.search(str(header)) for header in table.headers)
+    words = [str(w).lower() for w in load_data("columns.yaml")["plan_header_words"]]
+    headed = any(w in str(header).lower() for header in table.headers for w in words)
     if len(table.headers) not in (2, 3):
         if strict or headed:
             raise PlansError(f"{len(table.headers)} columns")
