@@ -110,20 +110,50 @@ def _tighten_side_files(path: Path) -> None:
 
 # --- database -----------------------------------------------------------------------------------------------
 
+CHECKPOINT_EVERY = 200  # point writes on the loop between two that go through the thread (see Database)
+
+
+def _open_on_loop(path: str) -> sqlite3.Connection:
+    """The event loop's connection: autocommit, never waits for a lock (busy_timeout 0) and never checkpoints."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.row_factory = sqlite3.Row
+        for pragma in ("synchronous=NORMAL", "foreign_keys=ON", "busy_timeout=0", "wal_autocheckpoint=0"):
+            conn.execute(f"PRAGMA {pragma}")
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _locked(error: sqlite3.OperationalError) -> bool:
+    """SQLITE_BUSY: another process holds the lock; the statement is retried in the thread, which waits."""
+    return getattr(error, "sqlite_errorcode", None) == sqlite3.SQLITE_BUSY or "locked" in str(error)
+
 
 class Database:
-    """The only connection. Writes are serialised by an asyncio lock plus BEGIN IMMEDIATE.
+    """The aiosqlite connection, and a second one on the event loop for the hot path's point statements.
 
-    Reads from other tasks also wait for an open transaction, so nobody sees uncommitted rows
-    (all tasks share this one connection). Reads inside the owning task's transaction run directly.
-    So never wait, inside a transaction, on another task that uses the database: it would deadlock.
+    Writes are serialised by an asyncio lock plus BEGIN IMMEDIATE. Reads from other tasks also wait for an open
+    transaction, so nobody sees uncommitted rows (all tasks share this one connection). Reads inside the owning
+    task's transaction run directly. So never wait, inside a transaction, on another task that uses the database:
+    it would deadlock.
+
+    `fetch_by_key` / `write_by_key` (every update's sender, a checklist tap's run and answer) run on the event
+    loop on a second connection: a lookup through an index takes tens of microseconds, while a trip to aiosqlite's
+    thread costs two thread switches, which under load were the largest part of a tap (bench/README.md). That
+    connection never waits: it does not checkpoint the WAL (every CHECKPOINT_EVERY-th point write goes through the
+    thread, whose commit checkpoints), and when another process holds the write lock the statement goes to the
+    thread, which waits there.
     """
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: aiosqlite.Connection, on_loop: sqlite3.Connection | None = None) -> None:
         self._conn = conn
+        self._on_loop = on_loop  # None for ":memory:", a database of its own per connection
         self._lock = asyncio.Lock()
         self._owner: asyncio.Task[Any] | None = None
         self._depth = 0
+        self._point_writes = 0
 
     @classmethod
     async def open(cls, path: str | Path, migrations_dir: Path = MIGRATIONS_DIR) -> Database:
@@ -144,6 +174,8 @@ class Database:
             db = cls(conn)
             migrations = await asyncio.to_thread(load_migrations, migrations_dir)
             await db._migrate(migrations)
+            if on_disk:
+                db._on_loop = _open_on_loop(target)
         except BaseException:
             await conn.close()
             raise
@@ -269,6 +301,36 @@ class Database:
         async with self._reading():
             return list(await self._conn.execute_fetchall(sql, params))
 
+    # --- the hot path's point statements, on the event loop ---
+
+    async def fetch_by_key(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
+        """A few rows found through an index (never a scan): on the loop, from the last committed state."""
+        if self._on_loop is None or self._owns_transaction():  # the owner must see its own uncommitted rows
+            return await self.fetchall(sql, params)
+        try:
+            return self._on_loop.execute(sql, params).fetchall()
+        except sqlite3.OperationalError as error:
+            if not _locked(error):
+                raise
+        return await self.fetchall(sql, params)
+
+    async def write_by_key(self, sql: str, params: Params = ()) -> int:
+        """One write statement touching a few rows through an index, committed when it returns; the changed row
+        count. On the loop, except every CHECKPOINT_EVERY-th (its commit in the thread checkpoints the WAL) and
+        while another process writes (the thread waits for it, the loop never does)."""
+        if self._on_loop is None or self._owns_transaction():
+            return await self.execute_write(sql, params)
+        async with self._lock:  # no transaction of this process is open while it is held
+            self._point_writes += 1
+            if self._point_writes % CHECKPOINT_EVERY:
+                try:
+                    return self._on_loop.execute(sql, params).rowcount
+                except sqlite3.OperationalError as error:
+                    if not _locked(error):
+                        raise
+            cursor = await self._conn.execute(sql, params)
+            return cursor.rowcount
+
     async def backup_to(self, path: str | Path) -> None:
         """Online copy of the whole database (SQLite backup API), safe while the bot runs."""
         target_path = Path(path)
@@ -278,4 +340,7 @@ class Database:
 
     async def close(self) -> None:
         async with self._lock:
+            if self._on_loop is not None:
+                self._on_loop.close()
+                self._on_loop = None
             await self._conn.close()

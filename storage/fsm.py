@@ -98,8 +98,7 @@ class SQLiteStorage(BaseStorage):
         if cached is not None:
             return cached
         writes_before = self._cache.writes
-        # fetchall: one round trip to the database thread (fetchone takes three).
-        rows = await self._db.fetchall("SELECT state, data FROM fsm_states WHERE key = ?", (text_key,))
+        rows = await self._db.fetch_by_key("SELECT state, data FROM fsm_states WHERE key = ?", (text_key,))
         row = (rows[0]["state"], rows[0]["data"]) if rows else _EMPTY
         self._cache.put(text_key, row, writes_before)
         return row

@@ -103,13 +103,13 @@ class RunRepo:
         """Saved (committed) as soon as given (upsert: changing an answer replaces it), so a restart resumes.
         One guarded statement; when it writes nothing, `get` says why (NotFound), or the run is not open."""
         params = (item_key, answer, to_db_time(now), run_id, actor_id)
-        if await self._db.execute_write(_SAVE_ANSWER, params) == 0:
+        if await self._db.write_by_key(_SAVE_ANSWER, params) == 0:
             run = await self.get(actor_id, run_id)
             raise RunNotInProgress(str(run.id))
 
     async def with_answers(self, actor_id: int, run_id: int) -> tuple[ChecklistRun, dict[str, str]]:
         """`get` and `answers` in one read (a tap on a question needs both)."""
-        rows = await self._db.fetchall(_OWN_RUN_WITH_ANSWERS, (run_id, actor_id))
+        rows = await self._db.fetch_by_key(_OWN_RUN_WITH_ANSWERS, (run_id, actor_id))
         if not rows:
             raise NotFound(f"run {run_id}")
         visible_or_not_found(rows[0]["actor_role"], Permission.TAKE_CHECKLISTS, f"run {run_id}")

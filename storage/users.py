@@ -99,7 +99,7 @@ class UserRepo:
         a new Telegram name or username, or a person marked as blocking the bot, who writes to us again and so is
         reachable (blocked_at cleared). `reachable=False`: the update came from a group chat, which says nothing
         about whether their private chat with the bot is open."""
-        rows = await self._db.fetchall(_SEEN, (user_id,))  # one round trip to the database thread (fetchone: 3)
+        rows = await self._db.fetch_by_key(_SEEN, (user_id,))  # by primary key, on the loop
         if rows and not _needs_write(rows[0], display_name, username, reachable):
             return _seen_from_row(rows[0])
         async with self._db.transaction():

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import AsyncIterator, Callable
+from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -117,18 +119,28 @@ async def test_a_tap_and_a_message_run_no_filter_in_a_worker_thread(
     assert hops == []
 
 
-async def test_an_answer_is_one_statement_on_the_database_thread(
-    tg: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+async def test_an_answer_tap_makes_no_trip_to_the_database_thread(
+    tg: FakeTelegram, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The sender, the run with its answers and the answer itself are point statements on the event loop
+    (storage.db.Database.fetch_by_key / write_by_key); the answer is committed before the next question shows."""
     run_id = await _start_six(tg)
-    statements: list[str] = []
-    execute = aiosqlite.Connection.execute
+    trips: list[str] = []
+    execute, fetchall = aiosqlite.Connection.execute, aiosqlite.Connection.execute_fetchall
 
     def counting(self: aiosqlite.Connection, sql: str, parameters: object = None) -> object:
-        statements.append(sql.split()[0].upper())
-        return execute(self, sql, parameters)  # type: ignore[arg-type]
+        trips.append(sql.split()[0].upper())
+        return execute(self, sql, parameters)
+
+    def counting_fetchall(self: aiosqlite.Connection, sql: str, parameters: object = None) -> object:
+        trips.append(sql.split()[0].upper())
+        return fetchall(self, sql, parameters)
 
     monkeypatch.setattr(aiosqlite.Connection, "execute", counting)
-    await tg.store.runs.save_answer(HEAD, run_id, tg.content.checklist("six").items[0].key, "yes", NOW)
-    assert statements == ["INSERT"]  # no BEGIN / COMMIT around one statement: autocommit under the lock
-    assert list((await tg.store.runs.answers(HEAD, run_id)).values()) == ["yes"]
+    monkeypatch.setattr(aiosqlite.Connection, "execute_fetchall", counting_fetchall)
+    await tg.tap(HEAD, AnswerCb(run=run_id, index=0, option=0).pack())
+    assert "Вопрос 2 из" in tg.last_text(HEAD)
+    assert trips == []
+    with closing(sqlite3.connect(tmp_path / "coach.db")) as other:  # another connection: the answer is committed
+        saved = other.execute("SELECT count(*) FROM checklist_answers WHERE run_id = ?", (run_id,)).fetchone()
+    assert saved == (1,)
