@@ -11,24 +11,18 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
 
 from analytics.sandbox import AnalysisPool
-from bot.case_agenda_group import post_agenda_to_group
 from bot.commands import set_default_commands
 from bot.config import Settings
 from bot.delivery import FloodGate, SendBudget, wait_for_bot_api
 from bot.downloads import clean_up_interrupted_uploads
 from bot.factory import create_bot, create_dispatcher
-from bot.views.case_reviews import render_delivery as render_case_delivery
-from bot.views.digest import delivered_alerts, delivered_digest, delivered_nudge, digest_chart
-from bot.views.reminders import delivered_reminder
+from bot.renderers import register_feature_renderers, reminder_registry
 from content import Content, load_content
-from domain.case_reviews import KINDS as CASE_KINDS
 from domain.clock import Clock, SystemClock
-from domain.digest import ALERTS_KIND, DIGEST_KIND, NUDGE_KIND
-from domain.reminders import DueDelivery
 from scheduling.engine import EngineConfig, ReminderEngine
 from scheduling.scheduler import APSchedulerAdapter, Scheduler
-from scheduling.sender import Outgoing, Sender
-from services.digest import alerts_due, backfill_owner_digests, digest_due
+from scheduling.sender import Sender
+from services.digest import backfill_owner_digests
 from storage import Store, open_store
 
 logger = logging.getLogger(__name__)
@@ -56,36 +50,8 @@ def create_reminder_engine(
     scheduler: Scheduler,
 ) -> ReminderEngine:
     """The engine and its sender, sharing the bot's flood gate and send budget (also used by the benchmark).
-
-    Deliveries are rendered by kind: an owner's digest is composed when it is sent (the figures of that moment),
-    the heads' nudge after a quiet week is a fixed text, an owner's daily alert check says only what is due (and
-    sends nothing on a day without alerts), every other kind is a reminder message."""
-
-    async def render(delivery: DueDelivery) -> Outgoing | None:
-        if delivery.kind == DIGEST_KIND:
-            now = clock.now()
-            due = await digest_due(store, engine, delivery.reminder_id, content.t("digest.nudge_title"), now)
-            if due is None:
-                return None  # the owner left the team: the digest has ended
-            chart = await digest_chart(content, due.digest)
-            return delivered_digest(
-                content, delivery.recipient_id, due.digest, due.timezone, delivery.late, due.heads_nudged > 0, chart
-            )
-        if delivery.kind == NUDGE_KIND:
-            return delivered_nudge(content, delivery.recipient_id)
-        if delivery.kind == ALERTS_KIND:
-            due_alerts = await alerts_due(store, delivery.reminder_id, delivery.id, clock.now())
-            if due_alerts is None:
-                return None  # nothing to alert about today
-            return delivered_alerts(
-                content, delivery.recipient_id, due_alerts.team_name, due_alerts.alerts, due_alerts.currency
-            )
-        if delivery.kind in CASE_KINDS:  # case reviews: decided when sent (who still owes a case, the agenda)
-            outgoing = await render_case_delivery(store, content, delivery, clock.now())
-            if outgoing is not None:  # the head's agenda: the bound group gets its copy (once per review)
-                await post_agenda_to_group(bot, store, content, delivery, clock.now())
-            return outgoing
-        return delivered_reminder(content, delivery, clock.now())
+    Deliveries are rendered by kind through the registry in bot/renderers.py."""
+    renderers = reminder_registry(content, clock)
 
     async def on_start() -> None:
         made = await backfill_owner_digests(store, engine, content.t("digest.reminder_title"), clock.now())
@@ -95,7 +61,7 @@ def create_reminder_engine(
     engine = ReminderEngine(
         store.reminder_queue,
         Sender(bot, clock, gate, budget),
-        render,
+        renderers.render,
         clock,
         scheduler,
         owner=f"{socket.gethostname()}:{os.getpid()}",
@@ -108,6 +74,7 @@ def create_reminder_engine(
         pause_remaining=gate.remaining,
         on_start=on_start,
     )
+    register_feature_renderers(renderers, store, content, bot, clock, engine)  # the digest wakes the engine
     return engine
 
 

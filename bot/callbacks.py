@@ -193,7 +193,7 @@ class SubjectCb(CallbackData, prefix="sj"):
     subject: Id
 
 
-# --- PDCA (handlers/pdca.py) ---
+# --- PDCA (handlers/pdca/) ---
 PdcaCbAction = Literal[
     "list",  # /pdca: active cycles and the history
     "new",  # a cycle from a typed goal
@@ -372,7 +372,7 @@ class DigestCb(CallbackData, prefix="dg"):
     value: Annotated[int, Field(ge=0, lt=24 * 60)] = 0
 
 
-# --- Case reviews (handlers/cases.py) ---
+# --- Case reviews (handlers/cases/) ---
 CaseAction = Literal[
     "show",  # /cases
     "setup",  # the schedule: choose the day

@@ -45,7 +45,7 @@ class TaskDueFlow(StatesGroup):
     date = State()  # data: task
 
 
-# --- PDCA (handlers/pdca.py) ---
+# --- PDCA (handlers/pdca/) ---
 class PdcaFlow(StatesGroup):
     """data: the plan draft (origin, ref, parent, team, goal, metric, metric_name, baseline, target, review,
     actions) while planning; `cycle` while the fact is asked."""
@@ -96,7 +96,7 @@ class StrategyFlow(StatesGroup):
 # --- Owners' digest (handlers/digest.py) ---
 
 
-# --- Case reviews (handlers/cases.py) ---
+# --- Case reviews (handlers/cases/) ---
 class CaseFlow(StatesGroup):
     """The case form's answers are saved in the database as given (case_drafts): a restart resumes it."""
 

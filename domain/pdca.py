@@ -180,6 +180,7 @@ class Plan:
     target: float
     review_date: date  # local date in the head's zone
     actions: tuple[str, ...]
+    currency: str | None = None  # "USD", ... of the export today's value came from; None: typed or not said
 
 
 def validate_goal(text: str) -> str:
@@ -325,6 +326,7 @@ class Cycle:
     checked_at: datetime | None = None
     decision: Decision | None = None
     closed_at: datetime | None = None
+    currency: str | None = None  # of the export the baseline or fact came from; None: typed, or not said
 
     def phase(self, today: date) -> Phase:
         if self.stage is Stage.DO:
@@ -347,8 +349,16 @@ class CycleAction:
     done: bool  # the task is closed (✓ in /tasks or «Сделано» on its reminder)
 
 
-def record_check(cycle: Cycle, fact: float, source: FactSource, snapshot_id: int | None, now: datetime) -> Cycle:
-    """DO → ACT. A Check may come before the review date (the result is already visible), never twice."""
+def record_check(
+    cycle: Cycle,
+    fact: float,
+    source: FactSource,
+    snapshot_id: int | None,
+    now: datetime,
+    currency: str | None = None,
+) -> Cycle:
+    """DO → ACT. A Check may come before the review date (the result is already visible), never twice.
+    `currency` is the fact's export's: it names the cycle's money only when the plan's did not (a typed baseline)."""
     if cycle.stage is Stage.CLOSED:
         raise CycleClosed(str(cycle.id))
     if cycle.stage is not Stage.DO:
@@ -362,6 +372,7 @@ def record_check(cycle: Cycle, fact: float, source: FactSource, snapshot_id: int
         fact_source=source,
         fact_snapshot_id=snapshot_id if source is FactSource.EXPORT else None,
         checked_at=now,
+        currency=cycle.currency or (currency if source is FactSource.EXPORT else None),
     )
 
 
@@ -443,6 +454,20 @@ def metric_value(metrics_json: str, metric: Metric) -> float | None:
     if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value):
         return None
     return float(value) * (100 if metric.unit is Unit.PERCENT else 1)
+
+
+def snapshot_currency(metrics_json: str) -> str | None:
+    """The currency code a stored snapshot names ("USD"), or None when the export did not say."""
+    try:
+        code = json.loads(metrics_json).get("metrics", {}).get("currency")
+    except (ValueError, AttributeError):
+        return None
+    return code if isinstance(code, str) and code else None
+
+
+def same_money(plan_currency: str | None, export_currency: str | None) -> bool:
+    """Whether an export's money can be compared with the plan's: not when both name different currencies."""
+    return plan_currency is None or export_currency is None or plan_currency == export_currency
 
 
 def snapshot_signals(metrics_json: str) -> tuple[str, ...]:

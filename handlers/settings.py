@@ -38,6 +38,7 @@ from domain.names import clean_name
 from domain.reminder_phrases import parse_time_of_day
 from domain.timezones import RUSSIAN_TIMEZONES, parse_timezone
 from handlers.start import home_screen
+from services.reminders import WakeUp, change_timezone
 from storage import Store
 
 MAX_NAME = 64
@@ -131,18 +132,24 @@ async def _apply_timezone(
     state: FSMContext,
     store: Store,
     content: Content,
+    clock: Clock,
+    reminder_engine: WakeUp,
     actor: User,
     membership: Membership | None,
     target: str,
     timezone: str,
 ) -> None:
+    text = content.t("settings.timezone_saved", timezone=timezone_label(content, timezone, None))
     if target == "tteam":
         team_id = team_with(membership, Permission.MANAGE_TEAM)
         await store.teams.set_timezone(actor.id, team_id, timezone)
     else:
-        await store.users.set_timezone(actor.id, timezone)
+        old_zone = actor.timezone or timezone  # the actor middleware fills the default zone
+        moved = await change_timezone(store, reminder_engine, actor.id, old_zone, timezone, clock.now())
+        if moved:
+            text += "\n" + content.plural("settings.reminders_moved", len(moved))
     await state.clear()
-    await respond(event, Screen(content.t("settings.timezone_saved", timezone=timezone_label(content, timezone, None))))
+    await respond(event, Screen(text))
     await respond(event, await _settings(store, content, actor, membership))
 
 
@@ -152,13 +159,16 @@ async def timezone_tapped(
     state: FSMContext,
     store: Store,
     content: Content,
+    clock: Clock,
+    reminder_engine: WakeUp,
     actor: User,
     membership: Membership | None,
 ) -> None:
     if not 0 <= callback_data.index < len(RUSSIAN_TIMEZONES):
         return
     timezone = RUSSIAN_TIMEZONES[callback_data.index]
-    await _apply_timezone(callback, state, store, content, actor, membership, callback_data.target, timezone)
+    target = callback_data.target
+    await _apply_timezone(callback, state, store, content, clock, reminder_engine, actor, membership, target, timezone)
 
 
 async def timezone_typed(
@@ -167,6 +177,7 @@ async def timezone_typed(
     store: Store,
     content: Content,
     clock: Clock,
+    reminder_engine: WakeUp,
     actor: User,
     membership: Membership | None,
 ) -> None:
@@ -177,7 +188,7 @@ async def timezone_typed(
         keyboard = timezone_keyboard(content, target, clock.now())
         await message.answer(content.t("errors.invalid_timezone"), reply_markup=keyboard)
         return
-    await _apply_timezone(message, state, store, content, actor, membership, target, timezone)
+    await _apply_timezone(message, state, store, content, clock, reminder_engine, actor, membership, target, timezone)
 
 
 async def ask_text(

@@ -24,9 +24,12 @@ from domain.pdca import (
     Metric,
     Origin,
     Plan,
+    Unit,
     Verdict,
     action_due_date,
     metric_value,
+    same_money,
+    snapshot_currency,
     validate_plan,
 )
 from domain.reminders import Reminder
@@ -43,6 +46,7 @@ class Reading:
     value: float
     snapshot_id: int
     uploaded_at: datetime
+    currency: str | None  # the code the export named ("USD"); None when it named none
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,14 +80,17 @@ async def latest_reading(store: Store, actor_id: int, team_id: int, metric: Metr
     for snapshot in await store.snapshots.latest(actor_id, team_id, limit=5):
         value = metric_value(snapshot.metrics_json, metric)
         if value is not None:
-            return Reading(value, snapshot.id, snapshot.created_at)
+            return Reading(value, snapshot.id, snapshot.created_at, snapshot_currency(snapshot.metrics_json))
     return None
 
 
 async def fact_offer(store: Store, actor_id: int, cycle: Cycle) -> Reading | None:
-    """The fact from an export uploaded after the plan was saved (the latest such), when the metric is computed."""
+    """The fact from an export uploaded after the plan was saved (the latest such), when the metric is computed;
+    none from an export in another currency than the plan's (its money cannot be compared: the head types it)."""
     reading = await latest_reading(store, actor_id, cycle.team_id, cycle.metric)
     if reading is None or reading.uploaded_at <= cycle.created_at:
+        return None
+    if cycle.metric.unit is Unit.MONEY and not same_money(cycle.currency, reading.currency):
         return None
     return reading
 
@@ -131,9 +138,10 @@ async def record_fact(
     source: FactSource,
     snapshot_id: int | None,
     now: datetime,
+    currency: str | None = None,
 ) -> Checked:
-    """Check: the fact is recorded once; the review reminder stops."""
-    cycle = await store.pdca.record_check(actor_id, cycle_id, value, source, snapshot_id, now)
+    """Check: the fact is recorded once; the review reminder stops. `currency`: the fact's export's."""
+    cycle = await store.pdca.record_check(actor_id, cycle_id, value, source, snapshot_id, now, currency)
     verdict = cycle.verdict
     assert verdict is not None  # record_check sets the fact
     return Checked(cycle, verdict)
@@ -144,7 +152,9 @@ async def take_fact_from_export(store: Store, actor_id: int, cycle_id: int, now:
     offer = await fact_offer(store, actor_id, await store.pdca.get(actor_id, cycle_id))
     if offer is None:
         return None
-    return await record_fact(store, actor_id, cycle_id, offer.value, FactSource.EXPORT, offer.snapshot_id, now)
+    return await record_fact(
+        store, actor_id, cycle_id, offer.value, FactSource.EXPORT, offer.snapshot_id, now, offer.currency
+    )
 
 
 async def act(

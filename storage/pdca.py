@@ -30,7 +30,7 @@ PDCA_KIND = "pdca"  # the kind of the cycle's reminders (review, standard)
 _COLUMNS = (
     "c.id, c.team_id, c.user_id, c.origin, c.origin_ref, c.parent_id, c.goal, c.metric, c.metric_name, c.baseline, "
     "c.target, c.review_date, c.stage, c.created_at, c.fact, c.fact_source, c.fact_snapshot_id, c.checked_at, "
-    "c.decision, c.closed_at"
+    "c.decision, c.closed_at, c.currency"
 )
 
 
@@ -56,6 +56,7 @@ def cycle_from_row(row: Any) -> Cycle:
         checked_at=opt_from_db_time(row["checked_at"]),
         decision=None if row["decision"] is None else Decision(row["decision"]),
         closed_at=opt_from_db_time(row["closed_at"]),
+        currency=row["currency"],
     )
 
 
@@ -80,7 +81,8 @@ class PdcaRepo:
                 await self.get(actor_id, parent_id)
             cycle_id = await self._db.insert(
                 "INSERT INTO pdca_cycles(team_id, user_id, origin, origin_ref, parent_id, goal, metric, metric_name, "
-                "baseline, target, review_date, stage, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'do', ?)",
+                "baseline, target, review_date, stage, created_at, currency) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'do', ?, ?)",
                 (
                     team_id,
                     actor_id,
@@ -94,6 +96,7 @@ class PdcaRepo:
                     plan.target,
                     plan.review_date.isoformat(),
                     to_db_time(now),
+                    plan.currency,
                 ),
             )
             await self._db.executemany(
@@ -153,21 +156,29 @@ class PdcaRepo:
         return [cycle_from_row(r) for r in rows]
 
     async def record_check(
-        self, actor_id: int, cycle_id: int, fact: float, source: FactSource, snapshot_id: int | None, now: datetime
+        self,
+        actor_id: int,
+        cycle_id: int,
+        fact: float,
+        source: FactSource,
+        snapshot_id: int | None,
+        now: datetime,
+        currency: str | None = None,
     ) -> Cycle:
         """Check: the fact is recorded once (domain.pdca.record_check refuses a second) and the review reminder
-        stops, pending snoozes included."""
+        stops, pending snoozes included. `currency`: the fact's export's (domain.pdca.record_check keeps the plan's)."""
         async with self._db.transaction():
-            checked = check_cycle(await self.get(actor_id, cycle_id), fact, source, snapshot_id, now)
+            checked = check_cycle(await self.get(actor_id, cycle_id), fact, source, snapshot_id, now, currency)
             await self._db.execute(
-                "UPDATE pdca_cycles SET stage = ?, fact = ?, fact_source = ?, fact_snapshot_id = ?, checked_at = ? "
-                "WHERE id = ?",
+                "UPDATE pdca_cycles SET stage = ?, fact = ?, fact_source = ?, fact_snapshot_id = ?, checked_at = ?, "
+                "currency = ? WHERE id = ?",
                 (
                     checked.stage.value,
                     checked.fact,
                     None if checked.fact_source is None else checked.fact_source.value,
                     checked.fact_snapshot_id,
                     to_db_time(now),
+                    checked.currency,
                     cycle_id,
                 ),
             )

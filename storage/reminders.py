@@ -179,6 +179,21 @@ class ReminderRepo:
             )
             return await self.get(actor_id, reminder_id)
 
+    async def move_to_zone(self, actor_id: int, reminder_id: int, timezone: str, now: datetime) -> Reminder:
+        """The same rule (the same wall time) in another zone. An active reminder's next occurrence is recomputed;
+        a paused one stays paused (resuming computes it in the new zone). One already due and not yet taken by the
+        engine keeps its moment: the engine sends it and goes on in the new zone."""
+        async with self._db.transaction():
+            reminder = await self.get(actor_id, reminder_id)
+            due = reminder.next_due_at
+            if reminder.state is ReminderState.ACTIVE and due is not None and due > now:
+                due = first_due(reminder.rule, timezone, now)
+            await self._db.execute(
+                "UPDATE reminders SET timezone = ?, next_due_at = ? WHERE id = ?",
+                (timezone, None if due is None else to_db_time(due), reminder_id),
+            )
+            return await self.get(actor_id, reminder_id)
+
     async def delete(self, actor_id: int, reminder_id: int) -> None:
         async with self._db.transaction():
             await self.get(actor_id, reminder_id)

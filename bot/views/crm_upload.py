@@ -40,7 +40,7 @@ def choose_column(content: Content, recognition: Recognition, field: Field, cand
 def report_button(content: Content, snapshot_id: int) -> Screen:
     builder = InlineKeyboardBuilder()
     builder.button(text=content.t("exports.report_button"), callback_data=ReportCb(snapshot=snapshot_id))
-    # The export's signals, to start a Deming cycle on one (handlers/pdca.py).
+    # The export's signals, to start a Deming cycle on one (handlers/pdca/).
     builder.button(text=content.t("pdca.buttons.from_export"), callback_data=PdcaCb(action="signals", ref=snapshot_id))
     builder.adjust(1)
     return Screen("", builder.as_markup())

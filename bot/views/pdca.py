@@ -9,6 +9,7 @@ from html import escape
 from aiogram.types import InlineKeyboardButton
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from analytics.render_format import Fmt
 from bot.callbacks import MenuCb, PdcaCb
 from bot.views.common import Screen, local_date
 from content import Content
@@ -42,13 +43,19 @@ def number(value: float) -> str:
     return text.replace(",", NBSP).replace(".", ",")
 
 
-def value_text(content: Content, value: float, unit: Unit) -> str:
+def value_text(content: Content, value: float, unit: Unit, currency: str | None) -> str:
+    """Money carries the sign of `currency` (the export's code), and none when it is unknown: no ₽ guessed."""
+    if unit is Unit.MONEY:
+        sign = Fmt(content.t, currency).currency
+        if not sign:
+            return content.t("pdca.units.money_plain", value=number(value))
+        return content.t("pdca.units.money", value=number(value), currency=sign)
     return content.t(f"pdca.units.{unit.value}", value=number(value))
 
 
-def change_text(content: Content, verdict: Verdict, unit: Unit) -> str:
+def change_text(content: Content, verdict: Verdict, unit: Unit, currency: str | None) -> str:
     key = "pdca.change_down" if verdict.change < 0 else "pdca.change_up"
-    shown = content.t(key, value=value_text(content, abs(verdict.change), unit))
+    shown = content.t(key, value=value_text(content, abs(verdict.change), unit, currency))
     if verdict.change_share is not None and unit is not Unit.PERCENT:
         sign = "−" if verdict.change_share < 0 else "+"
         shown += ", " + content.t("pdca.change_share", sign=sign, value=number(round(abs(verdict.change_share) * 100)))
@@ -106,8 +113,10 @@ def overview(content: Content, open_cycles: Sequence[Cycle], history: Sequence[C
                     )
                 )
             else:
-                change = f"{value_text(content, verdict.baseline, cycle.metric.unit)} → " + value_text(
-                    content, verdict.fact, cycle.metric.unit
+                unit, currency = cycle.metric.unit, cycle.currency
+                change = (
+                    f"{value_text(content, verdict.baseline, unit, currency)} → "
+                    f"{value_text(content, verdict.fact, unit, currency)}"
                 )
                 lines.append(
                     content.t(
@@ -209,10 +218,12 @@ def baseline_step(
     offered: float | None,
     uploaded_at: datetime | None,
     timezone: str | None,
+    currency: str | None,
 ) -> Screen:
+    """`currency`: the offering export's."""
     builder = InlineKeyboardBuilder()
     if offered is not None and uploaded_at is not None:
-        shown = value_text(content, offered, metric.unit)
+        shown = value_text(content, offered, metric.unit, currency)
         text = content.t(
             "pdca.ask_baseline_export", metric=label, date=local_date(content, uploaded_at, timezone), value=shown
         )
@@ -226,24 +237,30 @@ def baseline_step(
 
 
 def target_step(
-    content: Content, label: str, unit: Unit, baseline: float, suggested: float | None, source: str | None
+    content: Content,
+    label: str,
+    unit: Unit,
+    currency: str | None,
+    baseline: float,
+    suggested: float | None,
+    source: str | None,
 ) -> Screen:
     builder = InlineKeyboardBuilder()
     if suggested is not None and source is not None:
         text = content.t("pdca.ask_target_suggested", source=source, metric=label)
         builder.row(
             _button(
-                content.t("pdca.buttons.target_ok", value=value_text(content, suggested, unit)),
+                content.t("pdca.buttons.target_ok", value=value_text(content, suggested, unit, currency)),
                 PdcaCb(action="target_ok"),
             )
         )
     else:
-        text = content.t("pdca.ask_target", metric=label, baseline=value_text(content, baseline, unit))
+        text = content.t("pdca.ask_target", metric=label, baseline=value_text(content, baseline, unit, currency))
     builder.row(*_cancel_row(content))
     return Screen(text, builder.as_markup())
 
 
-def review_step(content: Content, unit: Unit, baseline: float, target: float) -> Screen:
+def review_step(content: Content, unit: Unit, currency: str | None, baseline: float, target: float) -> Screen:
     builder = InlineKeyboardBuilder()
     for position, choice in enumerate(REVIEW_CHOICES):
         builder.button(
@@ -252,7 +269,9 @@ def review_step(content: Content, unit: Unit, baseline: float, target: float) ->
     builder.adjust(3)
     builder.row(*_cancel_row(content))
     text = content.t(
-        "pdca.ask_review", baseline=value_text(content, baseline, unit), target=value_text(content, target, unit)
+        "pdca.ask_review",
+        baseline=value_text(content, baseline, unit, currency),
+        target=value_text(content, target, unit, currency),
     )
     return Screen(text, builder.as_markup())
 
@@ -277,9 +296,9 @@ def draft_card(content: Content, plan: Plan, due: date) -> Screen:
         "pdca.draft",
         goal=escape(plan.goal),
         metric=metric_label(content, plan.metric, plan.metric_name),
-        baseline=value_text(content, plan.baseline, unit),
-        target=value_text(content, plan.target, unit),
-        change=change_text(content, _planned(plan.baseline, plan.target), unit),
+        baseline=value_text(content, plan.baseline, unit, plan.currency),
+        target=value_text(content, plan.target, unit, plan.currency),
+        change=change_text(content, _planned(plan.baseline, plan.target), unit, plan.currency),
         review=_date(content, plan.review_date),
         due=_date(content, due),
         actions="\n".join(content.t("pdca.action_line", text=escape(a)) for a in plan.actions),
@@ -317,8 +336,8 @@ def cycle_card(
             letter=content.t(f"pdca.letters.{phase.value}"),
             goal=escape(cycle.goal),
             metric=metric_label(content, cycle.metric, cycle.metric_name),
-            baseline=value_text(content, cycle.baseline, unit),
-            target=value_text(content, cycle.target, unit),
+            baseline=value_text(content, cycle.baseline, unit, cycle.currency),
+            target=value_text(content, cycle.target, unit, cycle.currency),
             review=_date(content, cycle.review_date),
         )
     ]
@@ -352,21 +371,27 @@ def _act_buttons(content: Content, builder: InlineKeyboardBuilder, cycle_id: int
 
 
 def fact_step(
-    content: Content, cycle: Cycle, offered: float | None, uploaded_at: datetime | None, timezone: str | None
+    content: Content,
+    cycle: Cycle,
+    offered: float | None,
+    uploaded_at: datetime | None,
+    timezone: str | None,
+    currency: str | None,
 ) -> Screen:
+    """`currency`: the offering export's (services.pdca.fact_offer offers only one the plan's money matches)."""
     unit = cycle.metric.unit
     parts = [
         content.t(
             "pdca.ask_fact",
             goal=escape(cycle.goal),
             metric=metric_label(content, cycle.metric, cycle.metric_name),
-            baseline=value_text(content, cycle.baseline, unit),
-            target=value_text(content, cycle.target, unit),
+            baseline=value_text(content, cycle.baseline, unit, cycle.currency),
+            target=value_text(content, cycle.target, unit, cycle.currency),
         )
     ]
     builder = InlineKeyboardBuilder()
     if offered is not None and uploaded_at is not None:
-        shown = value_text(content, offered, unit)
+        shown = value_text(content, offered, unit, cycle.currency or currency)
         parts.append(content.t("pdca.ask_fact_offer", date=local_date(content, uploaded_at, timezone), value=shown))
         builder.row(_button(content.t("pdca.buttons.take_fact", value=shown), PdcaCb(action="take_fact", ref=cycle.id)))
     elif cycle.metric.computed:
@@ -388,10 +413,10 @@ def verdict_text(content: Content, cycle: Cycle, timezone: str | None, uploaded_
         result = content.t("pdca.not_reached", progress=f"{number(verdict.progress * 100)}{NBSP}%")
     text = content.t(
         "pdca.verdict",
-        baseline=value_text(content, verdict.baseline, unit),
-        target=value_text(content, verdict.target, unit),
-        fact=value_text(content, verdict.fact, unit),
-        change=change_text(content, verdict, unit),
+        baseline=value_text(content, verdict.baseline, unit, cycle.currency),
+        target=value_text(content, verdict.target, unit, cycle.currency),
+        fact=value_text(content, verdict.fact, unit, cycle.currency),
+        change=change_text(content, verdict, unit, cycle.currency),
         result=result,
     )
     if uploaded_at is not None:

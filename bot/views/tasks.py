@@ -107,7 +107,7 @@ def task_card(content: Content, task: Task, item: Item | None, timezone: str | N
         builder.button(
             text=content.t("tasks.undo_button", title=_short(task.title)), callback_data=TaskUndoCb(task=task.id)
         )
-    if task.done_at is None:  # a Deming cycle on this weak spot: plan, do, check, act (handlers/pdca.py)
+    if task.done_at is None:  # a Deming cycle on this weak spot: plan, do, check, act (handlers/pdca/)
         builder.button(text=content.t("pdca.buttons.from_task"), callback_data=PdcaCb(action="from_task", ref=task.id))
     view: Literal["open", "done"] = "done" if task.done_at is not None else "open"
     builder.button(text=content.t("tasks.back_button"), callback_data=TaskListCb(view=view))

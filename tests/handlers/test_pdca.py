@@ -79,8 +79,9 @@ async def _plan_custom(tg: FakeTelegram, goal: str = "Больше встреч 
     await tg.send(HEAD, "- Разобрать выход на ЛПР на планёрке\n- Скрипт вопроса о ЛПР")
 
 
-def _snapshot_json(won_revenue: float, signals: tuple[str, ...] = ()) -> str:
+def _snapshot_json(won_revenue: float, signals: tuple[str, ...] = (), currency: str | None = None) -> str:
     metrics = {
+        "currency": currency,  # as analytics.metrics_json.snapshot_json keeps it: None when the export named none
         "won_revenue": won_revenue,
         "win_rate": 0.2,
         "managers": [],
@@ -137,7 +138,7 @@ async def test_free_text_cycle_plan_do_check_act_standard(tg: FakeTelegram, cloc
 
 async def test_from_a_task_with_the_fact_from_an_export_then_adjust(tg: FakeTelegram, clock: FakeClock) -> None:
     team = await _head(tg, clock)
-    await tg.store.snapshots.save(HEAD, team.id, None, None, _snapshot_json(1_000_000), clock.now())
+    await tg.store.snapshots.save(HEAD, team.id, None, None, _snapshot_json(1_000_000, currency="RUB"), clock.now())
     item = tg.content.checklist("arch").items[0]
     task = await tg.store.tasks.add(HEAD, team.id, item.task, "arch", item.key, clock.now())
     await tg.tap(HEAD, TaskOpenCb(task=task.id).pack())
@@ -156,7 +157,7 @@ async def test_from_a_task_with_the_fact_from_an_export_then_adjust(tg: FakeTele
 
     # An export uploaded after the plan gives the fact.
     clock.advance(timedelta(days=7))
-    await tg.store.snapshots.save(HEAD, team.id, None, None, _snapshot_json(1_240_000), clock.now())
+    await tg.store.snapshots.save(HEAD, team.id, None, None, _snapshot_json(1_240_000, currency="RUB"), clock.now())
     await tg.tap(HEAD, PdcaCb(action="check", ref=cycle.id).pack())
     assert f"По выгрузке от 08.12.2026: <b>1{NBSP}240{NBSP}000 ₽</b>" in tg.last_text(HEAD)
     await tg.tap(HEAD, tg.button(HEAD, "Взять"))
@@ -282,3 +283,113 @@ async def test_a_plan_left_until_its_review_date_asks_the_date_again(tg: FakeTel
     await tg.tap(HEAD, tg.button(HEAD, _t(tg, "pdca.buttons.start")))
     (cycle,) = await tg.store.pdca.open_cycles(HEAD, team.id)
     assert cycle.review_date == date(2026, 12, 23)
+
+
+# --- money in the export's currency ---------------------------------------------------------------------------
+# Expected figures by hand: baseline 1 000 000, target 1,2 млн → +200 000 (+20 %); a fact of 1 100 000 is +100 000
+# (+10 %), half of the planned step (50 %); «Скорректировать» on an unreached target keeps the target (1 200 000).
+
+
+async def _plan_revenue(tg: FakeTelegram, baseline: str | None) -> None:
+    """/pdca → new → won revenue: today's value from the export's button (None) or typed; 1,2 млн in a week."""
+    await tg.send(HEAD, "/pdca")
+    await tg.tap(HEAD, tg.button(HEAD, _t(tg, "pdca.buttons.new")))
+    await tg.send(HEAD, "Поднять выручку")
+    await tg.tap(HEAD, tg.button(HEAD, _t(tg, "pdca.metrics.won_revenue")))
+    if baseline is None:
+        await tg.tap(HEAD, tg.button(HEAD, "Взять"))
+    else:
+        await tg.send(HEAD, baseline)
+    await tg.send(HEAD, "1,2 млн")
+    await tg.tap(HEAD, tg.button(HEAD, _t(tg, "pdca.review_choices.week")))
+    await tg.send(HEAD, "Обзвонить спящих клиентов")
+
+
+async def test_a_cycle_from_a_usd_export_shows_dollars_in_plan_check_and_act(
+    tg: FakeTelegram, clock: FakeClock
+) -> None:
+    team = await _head(tg, clock)
+    await tg.store.snapshots.save(HEAD, team.id, None, None, _snapshot_json(1_000_000, currency="USD"), clock.now())
+    await tg.send(HEAD, "/pdca")
+    await tg.tap(HEAD, tg.button(HEAD, _t(tg, "pdca.buttons.new")))
+    await tg.send(HEAD, "Поднять выручку")
+    await tg.tap(HEAD, tg.button(HEAD, _t(tg, "pdca.metrics.won_revenue")))
+    assert f"<b>1{NBSP}000{NBSP}000 $</b>" in tg.last_text(HEAD)  # the export's value, in its currency
+    await tg.tap(HEAD, tg.button(HEAD, "Взять"))
+    assert f"Сейчас «Выручка по успешным сделкам»: 1{NBSP}000{NBSP}000 $." in tg.last_text(HEAD)
+    await tg.send(HEAD, "1,2 млн")
+    assert f"1{NBSP}000{NBSP}000 $ → 1{NBSP}200{NBSP}000 $. Когда" in tg.last_text(HEAD)
+    await tg.tap(HEAD, tg.button(HEAD, _t(tg, "pdca.review_choices.week")))
+    await tg.send(HEAD, "Обзвонить спящих клиентов")
+    assert f"1{NBSP}000{NBSP}000 $ → 1{NBSP}200{NBSP}000 $ (+200{NBSP}000 $, +20 %)" in tg.last_text(HEAD)
+    await tg.tap(HEAD, tg.button(HEAD, _t(tg, "pdca.buttons.start")))
+    (cycle,) = await tg.store.pdca.open_cycles(HEAD, team.id)
+    assert cycle.currency == "USD"
+    assert f"1{NBSP}000{NBSP}000 $ → 1{NBSP}200{NBSP}000 $" in tg.last_text(HEAD)  # the Do card
+
+    # Check: the fact from the next USD export; the verdict and the Act choice in dollars.
+    clock.advance(timedelta(days=7))
+    await tg.store.snapshots.save(HEAD, team.id, None, None, _snapshot_json(1_100_000, currency="USD"), clock.now())
+    await tg.tap(HEAD, PdcaCb(action="check", ref=cycle.id).pack())
+    assert f"По выгрузке от 08.12.2026: <b>1{NBSP}100{NBSP}000 $</b>" in tg.last_text(HEAD)
+    await tg.tap(HEAD, tg.button(HEAD, "Взять"))
+    checked = tg.last_text(HEAD)
+    assert f"Было: 1{NBSP}000{NBSP}000 $\nЦель: 1{NBSP}200{NBSP}000 $" in checked
+    assert f"Факт: <b>1{NBSP}100{NBSP}000 $</b> (+100{NBSP}000 $, +10 %)" in checked and f"50{NBSP}%" in checked
+    await tg.tap(HEAD, PdcaCb(action="open", ref=cycle.id).pack())  # the cycle card at Act
+    assert f"Факт: <b>1{NBSP}100{NBSP}000 $</b>" in tg.last_text(HEAD)
+
+    # Act: «Скорректировать» starts the next cycle from the fact, in the same currency.
+    await tg.tap(HEAD, tg.button(HEAD, _t(tg, "pdca.buttons.adjust")))
+    assert f"старт с факта 1{NBSP}100{NBSP}000 $, прежняя цель была 1{NBSP}200{NBSP}000 $" in tg.last_text(HEAD)
+    await tg.tap(HEAD, tg.button(HEAD, f"Оставить цель 1{NBSP}200{NBSP}000 $"))
+    await tg.tap(HEAD, tg.button(HEAD, _t(tg, "pdca.review_choices.month")))
+    await tg.tap(HEAD, tg.button(HEAD, _t(tg, "pdca.buttons.same_actions")))
+    await tg.tap(HEAD, tg.button(HEAD, _t(tg, "pdca.buttons.start")))
+    (following,) = await tg.store.pdca.open_cycles(HEAD, team.id)
+    assert following.currency == "USD"
+    assert not [text for text in tg.texts(HEAD) if "₽" in text]
+
+
+async def test_money_typed_by_hand_shows_no_currency_sign(tg: FakeTelegram, clock: FakeClock) -> None:
+    # 800 000 → 1 200 000 is +400 000 (+50 %); a typed fact of 880 000 is +80 000 (+10 %), 20 % of the way.
+    team = await _head(tg, clock)
+    await _plan_revenue(tg, baseline="800 000")
+    assert f"800{NBSP}000 → 1{NBSP}200{NBSP}000 (+400{NBSP}000, +50 %)" in tg.last_text(HEAD)
+    await tg.tap(HEAD, tg.button(HEAD, _t(tg, "pdca.buttons.start")))
+    (cycle,) = await tg.store.pdca.open_cycles(HEAD, team.id)
+    assert cycle.currency is None
+    await tg.tap(HEAD, PdcaCb(action="check", ref=cycle.id).pack())
+    await tg.send(HEAD, "880 000")
+    assert f"Факт: <b>880{NBSP}000</b> (+80{NBSP}000, +10 %)" in tg.last_text(HEAD)
+    assert f"20{NBSP}%" in tg.last_text(HEAD)
+    assert not [text for text in tg.texts(HEAD) if "₽" in text or "$" in text]
+
+
+async def test_a_typed_plan_takes_the_currency_of_the_export_its_fact_comes_from(
+    tg: FakeTelegram, clock: FakeClock
+) -> None:
+    team = await _head(tg, clock)
+    await _plan_revenue(tg, baseline="1 000 000")
+    await tg.tap(HEAD, tg.button(HEAD, _t(tg, "pdca.buttons.start")))
+    (cycle,) = await tg.store.pdca.open_cycles(HEAD, team.id)
+    clock.advance(timedelta(days=7))
+    await tg.store.snapshots.save(HEAD, team.id, None, None, _snapshot_json(1_100_000, currency="EUR"), clock.now())
+    await tg.tap(HEAD, PdcaCb(action="check", ref=cycle.id).pack())
+    await tg.tap(HEAD, tg.button(HEAD, "Взять"))
+    assert f"Было: 1{NBSP}000{NBSP}000 €" in tg.last_text(HEAD)
+    assert (await tg.store.pdca.get(HEAD, cycle.id)).currency == "EUR"
+
+
+async def test_an_export_in_another_currency_gives_no_fact_to_compare(tg: FakeTelegram, clock: FakeClock) -> None:
+    team = await _head(tg, clock)
+    await tg.store.snapshots.save(HEAD, team.id, None, None, _snapshot_json(1_000_000, currency="RUB"), clock.now())
+    await _plan_revenue(tg, baseline=None)
+    await tg.tap(HEAD, tg.button(HEAD, _t(tg, "pdca.buttons.start")))
+    (cycle,) = await tg.store.pdca.open_cycles(HEAD, team.id)
+    clock.advance(timedelta(days=7))
+    await tg.store.snapshots.save(HEAD, team.id, None, None, _snapshot_json(1_100_000, currency="USD"), clock.now())
+    await tg.tap(HEAD, PdcaCb(action="check", ref=cycle.id).pack())
+    assert "По выгрузке" not in tg.last_text(HEAD) and _t(tg, "pdca.ask_fact_no_export") in tg.last_text(HEAD)
+    await tg.send(HEAD, "1 100 000")  # typed against a plan in roubles: roubles
+    assert f"Факт: <b>1{NBSP}100{NBSP}000 ₽</b>" in tg.last_text(HEAD)

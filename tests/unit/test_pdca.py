@@ -36,6 +36,8 @@ from domain.pdca import (
     parse_number,
     record_check,
     review_date_for,
+    same_money,
+    snapshot_currency,
     snapshot_signals,
     validate_goal,
     validate_plan,
@@ -223,3 +225,27 @@ def test_metric_values_from_a_snapshot() -> None:
     assert metric_value("not json", Metric.WON_REVENUE) is None
     assert snapshot_signals(data) == ("sleeping_base", "stale_deals")
     assert snapshot_signals("{}") == ()
+
+
+@pytest.mark.parametrize(
+    ("stored", "currency"),
+    [
+        (json.dumps({"version": 1, "metrics": {"currency": "USD"}}), "USD"),
+        (json.dumps({"version": 1, "metrics": {"currency": None}}), None),  # the export named none
+        (json.dumps({"version": 1, "metrics": {}}), None),
+        ("not json", None),
+    ],
+)
+def test_the_currency_a_snapshot_names(stored: str, currency: str | None) -> None:
+    assert snapshot_currency(stored) == currency
+
+
+def test_money_is_compared_unless_two_currencies_are_named_and_differ() -> None:
+    assert same_money("USD", "USD") and same_money(None, "USD") and same_money("RUB", None)
+    assert not same_money("RUB", "USD")
+
+
+def test_a_check_from_an_export_names_the_money_only_of_a_plan_that_named_none() -> None:
+    assert record_check(_cycle(), 1, FactSource.EXPORT, 7, NOW, "EUR").currency == "EUR"
+    assert record_check(_cycle(currency="USD"), 1, FactSource.EXPORT, 7, NOW, "EUR").currency == "USD"
+    assert record_check(_cycle(), 1, FactSource.TYPED, None, NOW, "EUR").currency is None

@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
 
+from bot.views.pdca import cycle_card
+from content import load_content
 from domain.errors import AccessDenied, NotFound
 from domain.models import Role, Team
-from domain.pdca import CycleAlreadyChecked, Decision, FactSource, Metric, Origin, PdcaHygiene, Plan
+from domain.pdca import CycleAlreadyChecked, Decision, FactSource, Metric, Origin, PdcaHygiene, Plan, Stage
 from domain.reminders import ReminderState
 from domain.schedules import Frequency, Rule
 from services import reminders as use
 from storage import Store, open_store
+from storage.db import MIGRATIONS_DIR, Database, to_db_time
+from storage.teams import TeamRepo
+from storage.users import UserRepo
 
 NOW = datetime(2026, 12, 1, 6, 0, tzinfo=UTC)
 HEAD = 1
@@ -90,3 +96,43 @@ async def test_only_a_head_runs_cycles(store: Store, team: Team) -> None:
     await store.invites.accept(member, invite.code, NOW)
     with pytest.raises(AccessDenied):
         await store.pdca.create(member, team.id, _plan(date(2026, 12, 8)), Origin.FREE, None, None, NOW)
+
+
+async def test_the_plans_currency_is_kept_and_a_typed_plan_takes_its_export_facts(store: Store, team: Team) -> None:
+    dollars = replace(_plan(date(2026, 12, 8)), currency="USD")
+    cycle = await store.pdca.create(HEAD, team.id, dollars, Origin.FREE, None, None, NOW)
+    assert (await store.pdca.get(HEAD, cycle.id)).currency == "USD"
+    checked = await store.pdca.record_check(HEAD, cycle.id, 130, FactSource.EXPORT, None, NOW, "EUR")
+    assert checked.currency == "USD"  # the plan's money stays; services.pdca offers no fact in another currency
+    typed = await store.pdca.create(HEAD, team.id, _plan(date(2026, 12, 8)), Origin.FREE, None, None, NOW)
+    assert typed.currency is None
+    assert (await store.pdca.record_check(HEAD, typed.id, 130, FactSource.EXPORT, None, NOW, "EUR")).currency == "EUR"
+    again = await store.pdca.create(HEAD, team.id, _plan(date(2026, 12, 8)), Origin.FREE, None, None, NOW)
+    assert (await store.pdca.record_check(HEAD, again.id, 130, FactSource.TYPED, None, NOW, "EUR")).currency is None
+
+
+async def test_a_cycle_saved_before_0016_shows_its_money_without_a_sign(tmp_path: Path) -> None:
+    """Old cycles came from typed numbers or exports whose currency was not kept: no sign rather than a wrong ₽."""
+    before = tmp_path / "migrations"
+    before.mkdir()
+    for migration in MIGRATIONS_DIR.glob("*.sql"):
+        if int(migration.name[:4]) < 16:
+            (before / migration.name).write_text(migration.read_text(encoding="utf-8"), encoding="utf-8")
+    path = tmp_path / "bot.sqlite3"
+    db = await Database.open(path, before)
+    await UserRepo(db).upsert_seen(HEAD, "Head", None)
+    team = await TeamRepo(db).create(HEAD, "T", "Europe/Moscow", NOW)
+    cycle_id = await db.insert(
+        "INSERT INTO pdca_cycles(team_id, user_id, origin, goal, metric, baseline, target, review_date, stage, "
+        "created_at) VALUES (?, ?, 'free', 'Выручка', 'won_revenue', 1000000, 1200000, '2026-12-08', 'do', ?)",
+        (team.id, HEAD, to_db_time(NOW)),
+    )
+    await db.close()
+    store = await open_store(path)  # applies 0016
+    try:
+        cycle = await store.pdca.get(HEAD, cycle_id)
+    finally:
+        await store.close()
+    assert cycle.currency is None and cycle.stage is Stage.DO
+    card = cycle_card(load_content("ru"), cycle, [], date(2026, 12, 1), "Europe/Moscow").text
+    assert "1\u00a0000\u00a0000 → 1\u00a0200\u00a0000\n" in card and "₽" not in card
