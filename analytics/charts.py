@@ -1,5 +1,6 @@
-"""Three PNG charts of the metrics: the funnel (revenue by month for sales exports), managers against plan,
-the client base. Charts without data, or with nothing to tell (clients all in one group), are skipped.
+"""PNG charts of the metrics: the funnel and the monthly trend (revenue by month for sales exports), managers
+against plan, the client base. Charts without data, or with nothing to tell (clients all in one group), are
+skipped.
 
 matplotlib is imported inside the functions and drawn on a bare Figure with the Agg canvas: no pyplot, no
 global backend switch, nothing at import time, safe in a worker process. DejaVu Sans (bundled) has
@@ -20,6 +21,8 @@ BAR_NAME_LIMIT = 32  # longer stage or manager names are cut on the axis
 MAX_BARS = 15  # managers (by revenue) and stages shown
 MAX_MONTHS = 24
 COLOR = "#3b6fb6"
+LIGHT_COLOR = "#a9c1e3"  # the incomplete month's bar
+RATE_COLOR = "#c0504d"
 PLAN_COLOR = "#d9822b"
 DEFAULT_PARAMS = AnalysisParams()
 # Telegram shows a 1200-pixel image at phone width: text needs to be larger than matplotlib's 10 pt.
@@ -28,7 +31,7 @@ CLIENT_COLORS = ("#3a9d5d", "#e0b43a", "#c0504d")
 
 
 def render_charts(metrics: Metrics, t: TextFn, params: AnalysisParams = DEFAULT_PARAMS) -> list[tuple[str, bytes]]:
-    """[(name, png)] in the order funnel (or revenue), managers, clients; names are file-name safe."""
+    """[(name, png)] in the order funnel and trend (or revenue), managers, clients; names are file-name safe."""
     import matplotlib
 
     f = Fmt(t, metrics.currency)
@@ -36,6 +39,7 @@ def render_charts(metrics: Metrics, t: TextFn, params: AnalysisParams = DEFAULT_
         sales = metrics.kind is DatasetKind.SALES
         charts: list[tuple[str, bytes | None]] = [
             ("revenue", _revenue(metrics, f)) if sales else ("funnel", _funnel(metrics, f)),
+            ("trend", None if sales else _trend(metrics, f)),
             ("managers", _managers(metrics, f)),
             ("clients", _clients(metrics, f, params)),
         ]
@@ -130,6 +134,51 @@ def _revenue(metrics: Metrics, f: Fmt) -> bytes | None:
     ax.set_ylabel(f.axis("analytics.charts.revenue_axis"))
     _money_axis(ax.yaxis)
     ax.tick_params(axis="x", labelrotation=45)
+    return _png(fig)
+
+
+def _trend(metrics: Metrics, f: Fmt) -> bytes | None:
+    """Won revenue per close month as bars (won deals under each month's name), the month's win rate as a line
+    on a second axis; the export's cut last month lighter and hatched, so its fall does not read as a drop."""
+    months = metrics.trend.months[-MAX_MONTHS:] if metrics.trend is not None else ()
+    if len(months) < 2 or not any(m.won for m in months) or any(m.revenue is None for m in months):
+        return None
+    fig, ax = _figure()
+    rows = list(range(len(months)))
+    bars = ax.bar(
+        rows,
+        [m.revenue or 0.0 for m in months],
+        color=[LIGHT_COLOR if m.incomplete else COLOR for m in months],
+        hatch=["//" if m.incomplete else "" for m in months],
+        edgecolor="white",
+        label=f.t("analytics.charts.trend_revenue"),
+    )
+    # the counts sit under the month names: above the bars the win-rate line would cross them
+    many = len(months) > 12  # two years of months fit 1200 pixels as "03.24" at 9 pt
+    names = [f"{m.month[5:7]}.{m.month[2:4] if many else m.month[:4]}\n{f.count(m.won)}" for m in months]
+    ax.set_xticks(rows, names, fontsize=9 if many else 13)
+    ax.set_ylabel(f.axis("analytics.charts.trend_axis"))
+    _money_axis(ax.yaxis)
+    rate = ax.twinx()
+    rate.spines["right"].set_visible(True)
+    rate.plot(
+        rows,
+        [float("nan") if m.win_rate is None else m.win_rate * 100 for m in months],
+        color=RATE_COLOR,
+        marker="o",
+        label=f.t("analytics.charts.trend_win_rate"),
+    )
+    rate.set_ylim(0, 105)
+    rate.set_ylabel(f.t("analytics.charts.trend_win_rate_axis"))
+    handles = [bars, *rate.get_lines()]
+    labels = [h.get_label() for h in handles]
+    if any(m.incomplete for m in months):
+        from matplotlib.patches import Patch
+
+        handles.append(Patch(facecolor=LIGHT_COLOR, hatch="//", edgecolor="white"))
+        labels.append(f.t("analytics.charts.trend_incomplete", date=f.date(metrics.period.end)))
+    fig.legend(handles, labels, loc="outside lower center", ncols=2, fontsize=11)
+    ax.set_title(f.t("analytics.charts.trend_title"))
     return _png(fig)
 
 

@@ -71,7 +71,7 @@ def _measure(
 class BotAnalysis:
     result: AnalysisResult
     summary_html: str
-    charts: tuple[tuple[str, bytes], ...]  # (name, PNG): funnel or revenue, managers, clients; empty ones skipped
+    charts: tuple[tuple[str, bytes], ...]  # (name, PNG): funnel and trend or revenue, managers, clients; empty skipped
     report_xlsx: bytes
     snapshot_json: str  # the metrics only: no rows, no client names
 

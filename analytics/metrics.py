@@ -23,10 +23,12 @@ import numpy as np
 import pandas as pd
 
 from analytics.metrics_actions import compute_actions
+from analytics.metrics_forecast import compute_forecast
 from analytics.metrics_funnel import FunnelLayout, build_funnel
 from analytics.metrics_people import client_base, managers_and_plans, plan_spread
 from analytics.metrics_prep import NO_DATE, Prepared, positive_mean, prepare
 from analytics.metrics_time import month_comparison, revenue_by_month
+from analytics.metrics_trend import monthly_trend
 from analytics.schema import AnalysisParams, DatasetKind, DealCounts, Field, Metrics, Period
 
 if TYPE_CHECKING:
@@ -80,6 +82,8 @@ def compute_metrics(
         lost_reasons=lost_reasons,
         sources=sources,
         plans=plan_check,
+        forecast=compute_forecast(p, layout),
+        trend=monthly_trend(p, amounts_known),
     )
 
 

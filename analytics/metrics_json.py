@@ -15,7 +15,7 @@ from typing import Any
 
 from analytics.render import signal_text
 from analytics.render_format import Fmt, TextFn
-from analytics.schema import AnalysisResult, Field, Metrics
+from analytics.schema import AnalysisResult, Field, Metrics, Trend, TrendMonth
 
 SNAPSHOT_VERSION = 1
 
@@ -87,5 +87,39 @@ def metrics_to_json(result: AnalysisResult, t: TextFn) -> dict[str, Any]:
         "revival": plain(m.revival),
         "lost_reasons": plain(m.lost_reasons),
         "sources": plain(m.sources),
+        "forecast": plain(m.forecast),
+        "trend": trend_json(m.trend, revenue_known(result)),
+        "comparison": comparison_json(m.trend, revenue_known(result)),
     }
     return dict(plain(data))
+
+
+def trend_json(trend: Trend | None, money: bool) -> list[dict[str, Any]] | None:
+    """Month by month by close date; null when nothing was closed. Money is null until a column holds it."""
+    if trend is None or not trend.months:
+        return None
+    return [plain(_month(month, money)) for month in trend.months]
+
+
+def _month(month: TrendMonth, money: bool) -> TrendMonth:
+    return month if money else dataclasses.replace(month, revenue=None, avg_deal=None)
+
+
+def comparison_json(trend: Trend | None, money: bool = True) -> dict[str, Any] | None:
+    """The export's last complete month against the month before, with the bot's four upload-comparison figures;
+    null when the export does not reach back into the month before."""
+    if trend is None or trend.current is None or trend.previous is None:
+        return None
+    now, before = _month(trend.current, money), _month(trend.previous, money)
+
+    def figure(a: float | None, b: float | None) -> dict[str, float | None]:
+        return {"now": a, "before": b, "change": None if a is None or b is None else a - b}
+
+    return {
+        "current": now.month,
+        "previous": before.month,
+        "won_revenue": figure(now.revenue, before.revenue),
+        "win_rate": figure(now.win_rate, before.win_rate),  # change: a difference of shares
+        "avg_deal": figure(now.avg_deal, before.avg_deal),
+        "active_clients": figure(now.clients, before.clients),
+    }

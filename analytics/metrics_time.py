@@ -57,15 +57,24 @@ def grade(change: float | None, last: float) -> str:
     return "surge" if shown > 0 else "plunge"
 
 
-def month_comparison(p: Prepared) -> MonthComparison | None:
-    """None when the export does not reach back into the month before the last full one."""
+def compared_months(p: Prepared) -> tuple[int, int] | None:
+    """(last full month, the month before) as month indexes; None when the export does not reach back into
+    the month before (its first date is later)."""
     if p.start is None or p.end is None:
         return None
     last = last_full_month(p.end)
-    end_month = p.end.year * 12 + p.end.month - 1
-    previous = last - 1
-    if p.start.year * 12 + p.start.month - 1 > previous:
+    if p.start.year * 12 + p.start.month - 1 > last - 1:
         return None
+    return last, last - 1
+
+
+def month_comparison(p: Prepared) -> MonthComparison | None:
+    """None when the export does not reach back into the month before the last full one."""
+    compared = compared_months(p)
+    if compared is None or p.end is None:
+        return None
+    last, previous = compared
+    end_month = p.end.year * 12 + p.end.month - 1
     months = p.won_month
     stats = []
     for index in (last, previous):

@@ -33,13 +33,14 @@ if TYPE_CHECKING:
 
 _INTEGER_ID = re.compile(r"^(?:0|[1-9][0-9]{0,17})$")  # no sign, no leading zero: the text is the number
 
+PROBABILITY = "probability"  # extra frame column: a stage probability per deal, 0-1, NaN unknown
 _MONEY = (Field.AMOUNT, Field.COST, Field.MARGIN)
 _TEXT = (Field.TITLE, Field.MANAGER, Field.CLIENT, Field.SOURCE, Field.PIPELINE, Field.LOST_REASON)
 
 
 @dataclass(frozen=True, eq=False)
 class Deals:
-    frame: pd.DataFrame  # one row per deal, every Field value as a column (see the module docstring)
+    frame: pd.DataFrame  # one row per deal, every Field value as a column, PROBABILITY when the export has it
     stage_order: tuple[str, ...]  # pipeline order of the stages present
     rows: int  # data rows read, before product lines were merged
     currency: str | None  # "RUB", "USD", "EUR", ... when the amounts or a currency column say so
@@ -95,6 +96,8 @@ def to_deals(source: TableSource, recognition: Recognition) -> Deals:
         out[Field.DEAL_ID.value] = _id_text(ids)
 
     frame = pd.DataFrame({f.value: out[f.value] for f in Field}, index=index, copy=False)
+    if "probability" in extra:  # not a canonical field: the forecast's evidence (analytics.metrics_forecast)
+        frame[PROBABILITY] = parse_probabilities(raw[extra["probability"]])
     if ids is not None:
         frame = _merge_product_lines(frame, _id_codes(ids))
     if "currency" in extra and currency is None:
@@ -102,6 +105,21 @@ def to_deals(source: TableSource, recognition: Recognition) -> Deals:
     if currency is None and Field.AMOUNT in mapping:  # "Сумма, руб", "Amount (USD)", "Выручка, $"
         currency = detect_currency([mapping[Field.AMOUNT]])[0]
     return Deals(frame, order, n, currency)
+
+
+def parse_probabilities(cells: pd.Series) -> np.ndarray:
+    """A probability column ("60", "60%", "0.6", "60,0") as shares 0-1 (NaN where empty or not a number).
+
+    The scale is the column's: percent when a cell says "%" or a value is above 1, shares otherwise. Only the
+    distinct cells are parsed (a CRM has a handful of stage probabilities, a million rows repeat them)."""
+    codes, uniques = pd.factorize(cells.to_numpy(dtype=object, na_value=None))
+    text = pd.Series(uniques, dtype="string").str.strip()
+    percent_sign = text.str.endswith("%").fillna(False).to_numpy(dtype=bool)
+    text = text.str.rstrip("%").str.strip().str.replace(",", ".", regex=False)
+    values = pd.to_numeric(text, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    if percent_sign.any() or bool((values[np.isfinite(values)] > 1).any()):
+        values = values / 100.0
+    return np.append(values, np.nan)[codes]  # code -1 (an empty cell) picks the trailing NaN
 
 
 def _read(source: TableSource, wanted: list[str], id_header: str | None) -> pd.DataFrame:

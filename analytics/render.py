@@ -10,7 +10,9 @@ import html
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from analytics.articles import article_title
 from analytics.render_actions import ACTION_SECTIONS, SUMMARY_TOP, action_sections
+from analytics.render_forecast import forecast_section
 from analytics.render_format import Fmt, TextFn
 from analytics.schema import AnalysisParams, AnalysisResult, DatasetKind, Field, FunnelStage, Metrics
 
@@ -99,6 +101,7 @@ def _sections(result: AnalysisResult, t: TextFn, params: AnalysisParams, html_mo
         _overview(result, f, line, title, params),
         _month(m, f, line, title),
         _funnel(m, f, line, title, name),
+        _Section(*forecast_section(m, f, line, title)),
         _clients(m, f, line, title, params),
         _managers(m, f, line, title, name),
         *(_Section(*section) for section in action_sections(result, f, line, title, name)),
@@ -352,7 +355,11 @@ def _signals(m: Metrics, f: Fmt, line: Line, title: Callable[[str], str]) -> _Se
     items = [
         [
             line("analytics.summary.signal", text=signal_text(f, s.code, s.facts)),
-            line("analytics.summary.signal_source", source=f.t(f"analytics.signals.{s.code}.source")),
+            line(
+                "analytics.summary.signal_source",
+                article=article_title(f.t, s.seed),
+                source=f.t(f"analytics.signals.{s.code}.source"),
+            ),
         ]
         for s in m.signals
     ]

@@ -7,11 +7,13 @@ file) goes through domain.spreadsheet's formula-injection guard. A sheet with no
 
 from __future__ import annotations
 
+from analytics.articles import article_title
 from analytics.render import month_notes, qualified_key, signal_text
+from analytics.render_forecast import closed_text, deals_text
 from analytics.render_format import Fmt, TextFn
 from analytics.report_actions import action_sheets
 from analytics.rounding import round_half_up
-from analytics.schema import AnalysisParams, AnalysisResult, Field, Metrics
+from analytics.schema import AnalysisParams, AnalysisResult, Field, Forecast, Metrics
 from domain.spreadsheet import DATE_FORMAT, Cell, Sheet, build_xlsx
 
 DEFAULT_PARAMS = AnalysisParams()
@@ -135,12 +137,52 @@ def build_report_xlsx(result: AnalysisResult, t: TextFn, params: AnalysisParams 
         ),
     ]
     sheets[-2:-2] = action_sheets(m, t)  # lists to act on, lost reasons, sources: before signals and columns
+    if m.forecast is not None:
+        sheets.insert(2, _forecast_sheet(m, f, money))  # after the funnel it weighs
     return build_xlsx([s for s in sheets if s.rows])  # no empty sheets
 
 
-def article_title(t: TextFn, seed: str) -> str:
-    """The methodology article's title (content/<locale>/sources.yaml) for its seed file name."""
-    return t(f"sources.{seed.removesuffix('.txt')}")
+def _forecast_sheet(m: Metrics, f: Fmt, money: str) -> Sheet:
+    """«Прогноз»: by stage (with the total), by month of expected close, by manager, then how it is counted.
+    Section titles are rows of their own; the figures stay numbers."""
+    fc, t = m.forecast, f.t
+    assert fc is not None
+    k = "analytics.forecast.report."
+    rows: list[list[Cell]] = [[t(k + "by_stage")]]
+    rows += [
+        [s.stage or t(k + "no_stage"), s.deals, _money(s.amount), _pct(s.probability), _money(s.weighted)]
+        for s in fc.stages
+    ]
+    rows.append([t(k + "total"), fc.deals, _money(fc.amount), None, _money(fc.weighted)])
+    dated: list[list[Cell]] = [
+        [f.month(x.month), x.deals, _money(x.amount), None, _money(x.weighted)] for x in fc.months
+    ]
+    if fc.overdue.deals:
+        overdue = t(k + "overdue", end=f.date(m.period.end))
+        dated.insert(0, [overdue, fc.overdue.deals, _money(fc.overdue.amount), None, _money(fc.overdue.weighted)])
+    if fc.no_date.deals:
+        dated.append([t(k + "no_date"), fc.no_date.deals, _money(fc.no_date.amount), None, _money(fc.no_date.weighted)])
+    rows += [[None], [t(k + "by_close")], *dated]
+    if fc.managers:
+        rows += [[None], [t(k + "by_manager")]]
+        rows += [[x.manager, x.deals, _money(x.amount), None, _money(x.weighted)] for x in fc.managers]
+    rows.append([None])
+    rows += [[note] for note in _forecast_notes(fc, f)]
+    header = [t(k + f"headers.{key}") for key in ("part", "deals", "amount", "probability", "weighted")]
+    return Sheet(t(k + "sheet"), header, rows, formats=[None, COUNT_FORMAT, money, PCT_FORMAT, money])
+
+
+def _forecast_notes(fc: Forecast, f: Fmt) -> list[str]:
+    k = "analytics.forecast.report."
+    if fc.basis == "probability_column":
+        notes = [f.t(k + "basis_column")]
+    else:
+        notes = [f.t(k + "basis_history", closed=closed_text(f, fc.history_deals))]
+        if fc.lost_stage_unknown:
+            notes.append(f.t(k + "lost_unknown", deals=deals_text(f, fc.lost_stage_unknown)))
+    if fc.without_amount:
+        notes.append(f.t(k + "without_amount", deals=deals_text(f, fc.without_amount)))
+    return notes
 
 
 def _summary_rows(m: Metrics, f: Fmt, revenue_known: bool, money: str) -> tuple[list[list[Cell]], list[str | None]]:

@@ -186,6 +186,29 @@ class MonthComparison:
 
 
 @dataclass(frozen=True, slots=True)
+class TrendMonth:
+    """One calendar month of the export by close date (analytics.metrics_trend)."""
+
+    month: str  # "YYYY-MM"
+    revenue: float | None  # won revenue closed that month; None when no column holds the amounts
+    won: int  # won deals closed that month
+    lost: int  # lost deals closed that month
+    win_rate: float | None  # won / (won + lost) of the month; None when none closed, and for sales exports
+    avg_deal: float | None  # average won deal of the month (positive amounts)
+    clients: int | None  # distinct clients with a won deal that month; None when no won deal names a client
+    incomplete: bool = False  # the export's own last month, cut before its end (metrics_time.last_full_month)
+
+
+@dataclass(frozen=True, slots=True)
+class Trend:
+    """Month by month, and the export's own period against period: the last complete month and the one before."""
+
+    months: tuple[TrendMonth, ...]  # first close to last close (at most the last 24), empty months as zeros
+    current: TrendMonth | None  # the last complete month (MonthComparison's rule)
+    previous: TrendMonth | None  # the month before it; both None when the export does not reach back into it
+
+
+@dataclass(frozen=True, slots=True)
 class Signal:
     code: str  # e.g. "plan_ceiling", "avg_up_revenue_down", "many_small_deals", "one_plan_for_all"
     seed: str  # seed file the rule comes from, e.g. "003_d90d5428d633787a.txt"
@@ -292,6 +315,56 @@ class Sources:
 
 
 @dataclass(frozen=True, slots=True)
+class ForecastStage:
+    stage: str | None  # the open stage; None when the export has no stage column (one row for every open deal)
+    deals: int  # open deals at the stage now
+    amount: float  # their known amounts
+    probability: float  # 0-1, the stage's (Forecast.basis)
+    weighted: float  # amount x probability
+
+
+@dataclass(frozen=True, slots=True)
+class ForecastMonth:
+    month: str  # "YYYY-MM" of the expected close date
+    deals: int
+    amount: float
+    weighted: float
+
+
+@dataclass(frozen=True, slots=True)
+class ForecastBucket:
+    deals: int
+    amount: float
+    weighted: float
+
+
+@dataclass(frozen=True, slots=True)
+class ForecastManager:
+    manager: str
+    deals: int
+    amount: float
+    weighted: float
+
+
+@dataclass(frozen=True, slots=True)
+class Forecast:
+    """Open deals weighted by the probability of their stage (analytics.metrics_forecast)."""
+
+    basis: str  # "probability_column" (the export's own column) or "history" (its closed deals)
+    weighted: float  # sum of amount x probability over open deals with a known amount
+    amount: float  # their amounts
+    deals: int  # open deals, those without an amount included
+    without_amount: int  # open deals without an amount: counted, not summed
+    history_deals: int  # closed deals behind the "history" basis (0 for the column)
+    lost_stage_unknown: int  # "history": lost deals whose stage the export does not keep (counted at every stage)
+    stages: tuple[ForecastStage, ...]  # stages with open deals, in pipeline order
+    months: tuple[ForecastMonth, ...]  # by expected close, from the export's last date on, first to last
+    overdue: ForecastBucket  # expected close before the export's last date
+    no_date: ForecastBucket  # no expected close date
+    managers: tuple[ForecastManager, ...]  # largest weighted first, at most metrics_forecast.MANAGERS_LIMIT
+
+
+@dataclass(frozen=True, slots=True)
 class Metrics:
     kind: DatasetKind
     rows: int  # data rows read (before de-duplication of product lines)
@@ -322,6 +395,8 @@ class Metrics:
     # How qualified_conversion counted qualified leads: "flag" (the export's qualification column) or "stage"
     # (a known source and past the first stage); None with no conversion.
     qualified_basis: str | None = None
+    forecast: Forecast | None = None  # None when the export cannot support one (analytics.metrics_forecast)
+    trend: Trend | None = None  # None for an export without dates
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,7 @@
    every metric and signal, no charts), best of 3 each in the same run; the ratio's target is <= 2.0.
    Then one run split by step, to show where the time goes.
 2. Peak memory of `analyze` in a child process (VmHWM), against the file size (target <= 5x).
-3. A 20 MB export (the Bot API download limit): `analyze` and `analyze_for_bot` (summary, three charts, XLSX).
+3. A 20 MB export (the Bot API download limit): `analyze` and `analyze_for_bot` (summary, charts, XLSX).
 """
 
 from __future__ import annotations

@@ -195,7 +195,7 @@ def engine_steps(data: bytes, filename: str, settings: Settings) -> list[tuple[s
     summary = render_summary(result, t, params)
     mark("render_summary")
     charts = tuple(render_charts(metrics, t, params))
-    mark("render_charts (3 PNG)")
+    mark("render_charts (up to 4 PNG)")
     report = build_report_xlsx(result, t)
     mark("build_report_xlsx")
     outcome = BotAnalysis(result, summary, charts, report, snapshot_json(metrics))

@@ -1,4 +1,4 @@
-"""Upload through the real bot: summary, three charts, the XLSX report; a broken file gets its clear message."""
+"""Upload through the real bot: summary, four charts, the XLSX report; a broken file gets its clear message."""
 
 from __future__ import annotations
 
@@ -52,7 +52,7 @@ async def _become_head(stub: BotApiStub) -> None:
     await stub.wait_for(HEAD, lambda m: len(LINK.findall(m.text)) == 2)
 
 
-async def test_upload_gives_summary_three_charts_and_report(stub: BotApiStub, bot_process: BotProcess) -> None:
+async def test_upload_gives_summary_four_charts_and_report(stub: BotApiStub, bot_process: BotProcess) -> None:
     await _become_head(stub)
     await stub.send_document(HEAD, "сделки.csv", _export())
     report_button = CONTENT.t("exports.report_button")
@@ -63,10 +63,13 @@ async def test_upload_gives_summary_three_charts_and_report(stub: BotApiStub, bo
     photos: list[SentMessage] = []
     for _ in range(300):  # the media group arrives right after the summary
         photos = [m for m in stub.messages(HEAD) if m.photo is not None]
-        if len(photos) >= 3:
+        if len(photos) >= 4:
             break
         await asyncio.sleep(0.1)
-    assert len(photos) == 3
+    # one album, in this order; the trend: deals won from 07.2025 to 06.2026
+    assert [p.photo.filename for p in photos if p.photo is not None] == [
+        "funnel.png", "trend.png", "managers.png", "clients.png"
+    ]
     assert all(p.photo is not None and p.photo.data.startswith(b"\x89PNG") for p in photos)
 
     await stub.click_text(HEAD, CONTENT.t("exports.report_button"), message_id=summary.message_id)

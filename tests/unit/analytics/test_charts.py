@@ -32,14 +32,14 @@ def png_size(data: bytes) -> tuple[int, int]:
     return width, height
 
 
-def test_three_charts_for_deals(content: Content) -> None:
+def test_four_charts_for_deals(content: Content) -> None:
     # base_rows' clients all bought within 90 days (one group: no clients chart); К7 last bought 2023-10-01,
-    # 182 days before 2024-03-31: churned, a second group.
+    # 182 days before 2024-03-31: churned, a second group. Deals won from 2023-10 to 2024-03: a trend.
     rows = [*base_rows(), dict(stage=WON, status="won", manager="Анна", amount=500, created="2023-09-20",
                                closed="2023-10-01", client="К7")]
     metrics = compute_metrics(make_deals(rows, STAGES), DatasetKind.DEALS)
     charts = render_charts(metrics, content.t)
-    assert [name for name, _ in charts] == ["funnel", "managers", "clients"]
+    assert [name for name, _ in charts] == ["funnel", "trend", "managers", "clients"]
     for _, png in charts:
         assert png_size(png) == (1200, 700)
 

@@ -69,8 +69,8 @@ def test_charts_dir(export: Path, tmp_path: Path, capsys: pytest.CaptureFixture[
     folder = tmp_path / "charts"
     assert main([str(export), "--json", "--charts", str(folder)]) == 0
     json.loads(capsys.readouterr().out)  # stdout stays one JSON object
-    # no clients.png: both clients are active (one group), see test_engine
-    assert sorted(p.name for p in folder.iterdir()) == ["funnel.png", "managers.png"]
+    # no clients.png: both clients are active (one group), see test_engine; deals won in three months: a trend
+    assert sorted(p.name for p in folder.iterdir()) == ["funnel.png", "managers.png", "trend.png"]
     assert (folder / "funnel.png").read_bytes().startswith(b"\x89PNG")
 
 

@@ -86,8 +86,9 @@ def test_analyze_for_bot_is_picklable_and_complete() -> None:
     bot = analyze_for_bot(AMO_CSV, "amo.csv", None, None, ReadLimits(), AnalysisParams())
     assert isinstance(pickle.loads(pickle.dumps(bot)), BotAnalysis)
     assert len(bot.summary_html) <= 4096 and "60" in bot.summary_html
-    # both clients bought within 90 days of 31.03.2024: one group, nothing a clients chart could show
-    assert [name for name, _ in bot.charts] == ["funnel", "managers"]
+    # both clients bought within 90 days of 31.03.2024: one group, nothing a clients chart could show;
+    # deals won in January, February and March: three months for the trend
+    assert [name for name, _ in bot.charts] == ["funnel", "trend", "managers"]
     assert all(png.startswith(b"\x89PNG") for _, png in bot.charts)
     assert bot.report_xlsx.startswith(b"PK")
     snapshot = json.loads(bot.snapshot_json)

@@ -220,7 +220,7 @@ def test_every_quote_in_a_signal_source_is_in_its_seed(code: str, seed: str) -> 
     if not path.is_file():
         pytest.skip("the seed articles are not next to the repository")
     source = load_content("ru").t(f"analytics.signals.{code}.source")
-    assert source.startswith(f"статья {seed[:3]}")
+    assert not source.startswith("статья")  # the article is named by its title (analytics.articles), not number
     quotes = re.findall(r"«([^»]+)»", source)
     assert quotes
     article = path.read_text(encoding="utf-8")
