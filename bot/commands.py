@@ -45,6 +45,13 @@ HOME_ACTIONS: dict[Role, tuple[MenuAction, ...]] = {
     Role.OWNER: ("digest", "checklists", "history", "reminders", "settings"),
     Role.MEMBER: ("learn", "cases", "my_plan", "reminders", "settings"),
 }
+# Typed, not in the menu: /remind needs a phrase after it (from the menu it would come bare), /template sends the
+# sample export. /help and other texts name them, so they count as what the role can use.
+TYPED_COMMANDS: dict[Role, tuple[str, ...]] = {
+    Role.HEAD: ("remind", "template"),
+    Role.OWNER: ("remind",),
+    Role.MEMBER: ("remind",),
+}
 NO_TEAM_COMMANDS = ("start", "help")
 DEFAULT_COMMANDS = ("start", "menu", "help")  # before Telegram knows the person's role
 # In every group chat (handlers/groups.py): personal screens stay in private chats. Texts: groups.commands.*
@@ -60,6 +67,11 @@ def commands_for(role: Role | None) -> tuple[str, ...]:
     if role is None:
         return NO_TEAM_COMMANDS
     return ("menu", *HOME_ACTIONS[role], "help")
+
+
+def available_commands(role: Role | None) -> tuple[str, ...]:
+    """What a person with this role can use in a private chat: the command menu and the typed ones."""
+    return (*commands_for(role), *(() if role is None else TYPED_COMMANDS[role]))
 
 
 def bot_commands(content: Content, names: tuple[str, ...]) -> list[BotCommand]:

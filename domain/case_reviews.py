@@ -223,8 +223,14 @@ def series_rules(weekday: int, at: time, interval: int, timezone: str, now: date
     in the week of its own first moment, so «every 2 weeks» keeps them in step with the review (a companion whose
     first moment has passed starts with the next review)."""
     check_schedule(weekday, at, interval)
-    first = first_review(weekday, at, timezone, now)
-    review = Rule(Frequency.WEEKLY, at=at, start=first.date(), weekdays=(weekday,), interval=interval)
+    return rules_from(weekday, at, interval, first_review(weekday, at, timezone, now).date())
+
+
+def rules_from(weekday: int, at: time, interval: int, first_on: date) -> SeriesRules:
+    """The review's rule and its companions anchored on the review of `first_on` (a local date), in wall time: the
+    same in any zone, so a series moved to another zone re-derives them from its own anchor and keeps its weeks."""
+    first = datetime.combine(first_on, at)
+    review = Rule(Frequency.WEEKLY, at=at, start=first_on, weekdays=(weekday,), interval=interval)
     return SeriesRules(
         review=review,
         nudge=_shifted(first, NUDGE_BEFORE, interval),

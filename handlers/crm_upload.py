@@ -47,8 +47,10 @@ async def send_template(message: Message, content: Content) -> None:
     )
 
 
-async def photo_received(message: Message, content: Content) -> None:
-    """A screenshot or a photo of a table cannot be analysed: ask for the export as a file."""
+async def photo_received(message: Message, content: Content, membership: Membership | None) -> None:
+    """A screenshot or a photo of a table cannot be analysed: ask for the export as a file. Only someone who can
+    upload is asked (the text promises an analysis); others get the refusal that says what they can use."""
+    team_with(membership, Permission.UPLOAD_EXPORT)
     await message.answer(content.t("exports.photo"))
 
 

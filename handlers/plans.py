@@ -57,7 +57,7 @@ async def plans_typed(
     parsed = await save_typed_plans(store, actor.id, team_id, message.text or "", clock.now())
     await state.clear()  # every answer below ends the wait: a stray message is never taken for plans later
     if parsed.plans:
-        await message.answer(content.t("plans.saved", count=len(parsed.plans)))
+        await message.answer(content.plural("plans.saved", len(parsed.plans)))
     if parsed.bad_lines:
         numbers = ", ".join(str(n) for n in parsed.bad_lines)
         key = "plans.bad_lines" if parsed.plans else "plans.nothing_read"
@@ -102,7 +102,7 @@ async def plans_file(
     if count is None:  # not plans: the export it is, analysed as if no /plans had been asked for
         await document_received(message, bot, state, store, content, settings, analysis_pool, clock, actor, membership)
         return
-    await message.answer(content.t("plans.saved", count=count))
+    await message.answer(content.plural("plans.saved", count))
     await state.clear()
 
 

@@ -38,7 +38,8 @@ from domain.names import clean_name
 from domain.reminder_phrases import parse_time_of_day
 from domain.timezones import RUSSIAN_TIMEZONES, parse_timezone
 from handlers.start import home_screen
-from services.reminders import WakeUp, change_timezone
+from services.reminders import WakeUp
+from services.zone_change import change_team_timezone, change_timezone
 from storage import Store
 
 MAX_NAME = 64
@@ -142,7 +143,9 @@ async def _apply_timezone(
     text = content.t("settings.timezone_saved", timezone=timezone_label(content, timezone, None))
     if target == "tteam":
         team_id = team_with(membership, Permission.MANAGE_TEAM)
-        await store.teams.set_timezone(actor.id, team_id, timezone)
+        change = await change_team_timezone(store, reminder_engine, actor.id, team_id, timezone, clock.now())
+        if change.schedules:
+            text += "\n" + content.plural("settings.team_schedules_moved", change.schedules)
     else:
         old_zone = actor.timezone or timezone  # the actor middleware fills the default zone
         moved = await change_timezone(store, reminder_engine, actor.id, old_zone, timezone, clock.now())

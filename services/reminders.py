@@ -20,7 +20,6 @@ from domain.reminders import (
     validate_title,
 )
 from domain.schedules import Frequency, Rule
-from domain.zone_change import follows_zone
 from storage import Store
 
 
@@ -82,21 +81,6 @@ async def create_ritual_reminder(
 
 async def resume_reminder(store: Store, wake: WakeUp, actor_id: int, reminder_id: int, now: datetime) -> Reminder:
     return _wake(wake, await store.reminders.resume(actor_id, reminder_id, now))
-
-
-async def change_timezone(
-    store: Store, wake: WakeUp, actor_id: int, old_zone: str, new_zone: str, now: datetime
-) -> tuple[Reminder, ...]:
-    """The person's zone is saved and, in the same transaction, their recurring reminders move to it keeping the
-    wall time (which ones: domain/zone_change.py). Returns the reminders that moved; the engine is woken for each."""
-    async with store.db.transaction():
-        new_zone = (await store.users.set_timezone(actor_id, new_zone)).timezone or new_zone  # as stored
-        moved = [
-            await store.reminders.move_to_zone(actor_id, reminder.id, new_zone, now)
-            for reminder in await store.reminders.list_for(actor_id)
-            if follows_zone(reminder, actor_id, old_zone, new_zone)
-        ]
-    return tuple(_wake(wake, reminder) for reminder in moved)
 
 
 async def reschedule_reminder(

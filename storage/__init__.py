@@ -30,6 +30,7 @@ from storage.teams import TeamRepo
 from storage.training import TrainingRepo
 from storage.uploads import UploadRepo
 from storage.users import UserRepo
+from storage.zone_change import ZoneChangeRepo
 
 # storage.fsm (aiogram FSM storage) is imported only where the Dispatcher is built: aiogram is heavy.
 __all__ = ["Database", "SendFailure", "Store", "open_store"]
@@ -61,6 +62,7 @@ class Store:
     groups: GroupRepo  # team group chats: which group serves which team
     shares: SharedResultRepo  # results heads sent to owners (the digest reads for_team)
     member_plans: MemberPlanRepo  # members' own plan standing: the switch and who is who in plans
+    zones: ZoneChangeRepo  # records with a zone of their own that follow a zone change
 
     async def close(self) -> None:
         await self.db.close()
@@ -93,4 +95,5 @@ async def open_store(path: str | Path) -> Store:
         groups=GroupRepo(db),
         shares=SharedResultRepo(db),
         member_plans=MemberPlanRepo(db),
+        zones=ZoneChangeRepo(db),
     )

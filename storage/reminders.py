@@ -184,15 +184,44 @@ class ReminderRepo:
         a paused one stays paused (resuming computes it in the new zone). One already due and not yet taken by the
         engine keeps its moment: the engine sends it and goes on in the new zone."""
         async with self._db.transaction():
-            reminder = await self.get(actor_id, reminder_id)
-            due = reminder.next_due_at
-            if reminder.state is ReminderState.ACTIVE and due is not None and due > now:
-                due = first_due(reminder.rule, timezone, now)
-            await self._db.execute(
-                "UPDATE reminders SET timezone = ?, next_due_at = ? WHERE id = ?",
-                (timezone, None if due is None else to_db_time(due), reminder_id),
-            )
+            await self._rezone(await self.get(actor_id, reminder_id), timezone, None, now)
             return await self.get(actor_id, reminder_id)
+
+    async def of_team(self, actor_id: int, team_id: int) -> list[Reminder]:
+        """Every unfinished reminder of the team, whoever it is for: what a head's change of the team's zone looks
+        through (domain/zone_change.py decides which follow)."""
+        await require_in_team(self._db, actor_id, team_id, Permission.MANAGE_TEAM)
+        rows = await self._db.fetchall(
+            f"SELECT {REMINDER_COLUMNS} FROM reminders r WHERE r.team_id = ? AND r.state <> 'finished' ORDER BY r.id",
+            (team_id,),
+        )
+        return [reminder_from_row(r) for r in rows]
+
+    async def move_with_team(
+        self, actor_id: int, team_id: int, reminder_id: int, timezone: str, rule: Rule | None, now: datetime
+    ) -> Reminder:
+        """A head moves one of the team's reminders (a personal one too: the case review's agenda may be another
+        head's) to the team's new zone, as `move_to_zone` does; `rule`: the rule re-derived for it (None: the same)."""
+        async with self._db.transaction():
+            await require_in_team(self._db, actor_id, team_id, Permission.MANAGE_TEAM)
+            row = await self._db.fetchone(
+                f"SELECT {REMINDER_COLUMNS} FROM reminders r WHERE r.id = ? AND r.team_id = ?", (reminder_id, team_id)
+            )
+            if row is None:
+                raise NotFound(f"reminder {reminder_id}")
+            await self._rezone(reminder_from_row(row), timezone, rule, now)
+            row = await self._db.fetchone(f"SELECT {REMINDER_COLUMNS} FROM reminders r WHERE r.id = ?", (reminder_id,))
+            return reminder_from_row(row)
+
+    async def _rezone(self, reminder: Reminder, timezone: str, rule: Rule | None, now: datetime) -> None:
+        rule = rule or reminder.rule
+        due = reminder.next_due_at
+        if reminder.state is ReminderState.ACTIVE and due is not None and due > now:
+            due = first_due(rule, timezone, now)
+        await self._db.execute(
+            "UPDATE reminders SET timezone = ?, rule = ?, next_due_at = ? WHERE id = ?",
+            (timezone, rule.to_json(), None if due is None else to_db_time(due), reminder.id),
+        )
 
     async def delete(self, actor_id: int, reminder_id: int) -> None:
         async with self._db.transaction():

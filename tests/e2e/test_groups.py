@@ -87,7 +87,7 @@ async def test_a_bound_group_receives_the_agenda_and_no_private_data(stub: BotAp
     await stub.send_text(HEAD, "/plans")
     await stub.wait_for(HEAD, "Личные планы менеджеров")
     await stub.send_text(HEAD, PLAN_LINE)
-    await stub.wait_for(HEAD, "Сохранено планов: 1")
+    await stub.wait_for(HEAD, "Сохранён 1 план")
     await stub.send_text(HEAD, "/cases")
     await stub.wait_for(HEAD, "статья 000")
     await stub.click_text(HEAD, "Настроить разбор")

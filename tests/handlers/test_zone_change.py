@@ -1,7 +1,7 @@
 """A person's time zone change in /settings moves their recurring reminders to the new zone at the same wall time,
 through the real Dispatcher with a fake clock; one-off reminders, other people's reminders and the team's case review
-stay where they were. Expected moments are worked out by hand: Moscow is UTC+3 and Novosibirsk UTC+7 all year
-(neither has had DST since 2014 / 2016)."""
+stay where they were; a training assignment and a call-listening plan follow their reminder. Expected moments are
+worked out by hand: Moscow is UTC+3 and Novosibirsk UTC+7 all year (neither has had DST since 2014 / 2016)."""
 
 from __future__ import annotations
 
@@ -20,18 +20,19 @@ from content import Content
 from domain.case_reviews import AGENDA_KIND, ESCALATION_KIND, NUDGE_KIND
 from domain.reminders import ReminderState, plan_catch_up
 from domain.schedules import Frequency, Rule
-from services import case_reviews, strategy
+from services import calls, case_reviews, strategy, training
 from services.reminders import NoWakeUp
 from storage import Store
 from tests.fakes.clock import FakeClock
 from tests.handlers.conftest import FakeTelegram
-from tests.handlers.helpers import HEAD, OWNER, onboard_head
+from tests.handlers.helpers import HEAD, MEMBER, OWNER, onboard_head
 from tests.handlers.recording import RecordingSession
 
 # Wednesday 2 December 2026, 10:00 in Moscow: the owner's digest is due on Monday 7 December.
 START = datetime(2026, 12, 2, 7, 0, tzinfo=UTC)
 MONDAY_9_MSK = datetime(2026, 12, 7, 6, 0, tzinfo=UTC)  # 09:00 - 3 h
 MONDAY_9_NSK = datetime(2026, 12, 7, 2, 0, tzinfo=UTC)  # 09:00 - 7 h
+MONDAY_10_MSK = datetime(2026, 12, 7, 7, 0, tzinfo=UTC)  # 10:00 - 3 h
 NSK = "Asia/Novosibirsk"
 MSK = "Europe/Moscow"
 MONDAYS_9 = Rule(Frequency.WEEKLY, at=time(9, 0), start=date(2026, 12, 2), weekdays=(0,))
@@ -163,3 +164,55 @@ async def test_the_heads_strategy_review_moves_and_the_teams_case_review_stays(
     for rid, reminder in before.items():  # the team's review: one moment for everyone, still in Moscow
         assert await tg.store.reminders.get(HEAD, rid) == reminder
     assert any(tg.content.t("settings.reminders_moved.one", count=1) in text for text in tg.texts(HEAD))
+
+
+async def test_a_training_assignment_follows_its_reminder_to_the_new_zone(tg: FakeTelegram, clock: FakeClock) -> None:
+    _, member_code = await onboard_head(tg)
+    await tg.send(MEMBER, f"/start {member_code}", name="Мария")  # the member's zone: the team's, Moscow
+    membership = await tg.store.teams.current_membership(MEMBER)
+    assert membership is not None
+    team_id = membership.team_id
+    keys = list(tg.content.training)[:2]
+    # Mondays at 10:00 Moscow from Wednesday 2 December: 7 December 07:00 UTC, then 14 December 07:00 UTC.
+    [assigned] = await training.assign_modules(
+        tg.store, NoWakeUp(), HEAD, team_id, MEMBER, keys, 0, time(10, 0), "Модуль недели", START
+    )
+    assert assigned.assignment is not None and assigned.reminder is not None
+    assert [i.due_at for i in assigned.assignment.items] == [MONDAY_10_MSK, MONDAY_10_MSK + timedelta(days=7)]
+    clock.set(datetime(2026, 12, 8, 12, 0, tzinfo=UTC))  # Tuesday: the first module was given on Monday
+
+    await _move_to_novosibirsk(tg, MEMBER)
+
+    reminder = await tg.store.reminders.get(MEMBER, assigned.reminder.id)
+    assignment = await tg.store.training.active_assignment(MEMBER, team_id)
+    assert assignment is not None and assignment.id == assigned.assignment.id
+    assert (reminder.timezone, assignment.timezone) == (NSK, NSK)
+    # The one given keeps its moment; the next is Monday 14 December 10:00 Novosibirsk = 03:00 UTC.
+    assert [i.due_at for i in assignment.items] == [MONDAY_10_MSK, datetime(2026, 12, 14, 3, 0, tzinfo=UTC)]
+    # The head's second tap on the same plan changes nothing: the record is in the member's zone now.
+    [again] = await training.assign_modules(
+        tg.store, NoWakeUp(), HEAD, team_id, MEMBER, keys, 0, time(10, 0), "Модуль недели", clock.now()
+    )
+    assert again.already
+
+
+async def test_a_call_listening_plan_counts_weeks_in_the_zone_its_reminder_moved_to(
+    tg: FakeTelegram, clock: FakeClock
+) -> None:
+    await onboard_head(tg)
+    membership = await tg.store.teams.current_membership(HEAD)
+    assert membership is not None
+    team_id = membership.team_id
+    plan, _ = await calls.set_target(tg.store, NoWakeUp(), HEAD, team_id, 3, MSK, "Послушать звонки", START)
+    assert plan.timezone == MSK and plan.reminder_id is not None
+
+    await _move_to_novosibirsk(tg, HEAD)
+
+    moved = await tg.store.calls.plan_for(HEAD, team_id)
+    assert moved is not None and moved.timezone == NSK
+    assert (await tg.store.reminders.get(HEAD, plan.reminder_id)).timezone == NSK
+    # Monday 7 December 00:00 Novosibirsk (6 December 17:00 UTC) for seven days is one ISO week there (50); in
+    # Moscow it would start on Sunday 6 December 20:00, in week 49, and touch two.
+    since = datetime(2026, 12, 6, 17, 0, tzinfo=UTC)
+    hygiene = await tg.store.calls.hygiene(team_id, since, since + timedelta(days=7))
+    assert [(w.week.year, w.week.week) for w in hygiene.weeks] == [(2026, 50)]
