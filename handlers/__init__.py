@@ -41,6 +41,10 @@ def get_routers() -> list[Router]:
     # A message with no person behind it (a sender_chat only) has no actor to act for: it is left unhandled.
     private.message.filter(F.chat.type == "private", F.from_user.is_bot.is_(False))
     private.callback_query.filter(F.message.chat.type == "private")
+    # The checklists come first: an answer tap is the most frequent update, and every router it passes costs it
+    # (bench/README.md, tap hot path). Their handlers match their own callback prefixes, /checklists and typed
+    # text in the answering state only, so they shadow nothing below.
+    private.include_router(handlers.checklists.create_router())
     private.include_router(handlers.groups.create_private_router())  # /bind explained, «Отвязать группу»
     private.include_routers(
         *(
@@ -48,7 +52,6 @@ def get_routers() -> list[Router]:
             for module in (
                 handlers.start,
                 handlers.menu,
-                handlers.checklists,
                 handlers.history,
                 handlers.tasks,
                 handlers.reminders,
@@ -78,4 +81,6 @@ def get_routers() -> list[Router]:
 
     # Errors are not tied to a chat type; lifecycle takes the bot's own membership in private chats (blocks), the
     # groups parent takes it in groups (added, removed).
-    return [handlers.errors.create_router(), handlers.lifecycle.create_router(), private, groups]
+    # Private chats first (nearly every update); the errors router takes only errors, lifecycle only the bot's own
+    # membership in private chats, which no router before it takes.
+    return [private, handlers.errors.create_router(), handlers.lifecycle.create_router(), groups]

@@ -74,7 +74,7 @@ def run_table(
     zone = content.t("result_file.zone", zone=outcome.zone.title, text=outcome.zone.text)
     rows: list[Sequence[Cell]] = [[summary], [zone]]
     if outcome.unanswered:
-        rows.append([content.t("result_file.unanswered", count=len(outcome.unanswered))])
+        rows.append([content.plural("result_file.unanswered", len(outcome.unanswered))])
     groups = {group.key: group.title for group in checklist.groups}
     for number, item in enumerate(voiced.items, start=1):
         options = {option.key: option for option in voiced.answers_for(item)}

@@ -87,7 +87,7 @@ async def test_cycle_from_a_weak_item_checked_with_the_export_uploaded_after_the
     await stub.send_text(HEAD, "/checklists")
     await stub.wait_for(HEAD, lambda m: bool(m.markup))
     await stub.click_text(HEAD, arch.short_title)
-    await stub.wait_for(HEAD, "Вопросов:")
+    await stub.wait_for(HEAD, "Результат видите только вы")
     await stub.click_text(HEAD, CONTENT.t("checklists.buttons.start"))
     for number in range(1, len(arch.items) + 1):
         await stub.wait_for(HEAD, f"Вопрос {number} из {len(arch.items)}")

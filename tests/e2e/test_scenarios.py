@@ -68,7 +68,7 @@ async def test_onboarding_invites_full_checklist_and_result(stub: BotApiStub, bo
     await stub.send_text(HEAD, "/checklists")
     await stub.wait_for(HEAD, lambda m: bool(m.markup))
     await stub.click_text(HEAD, arch.short_title)
-    await stub.wait_for(HEAD, "Вопросов:")
+    await stub.wait_for(HEAD, "Результат видите только вы")
     await stub.click_text(HEAD, CONTENT.t("checklists.buttons.start"))
     await _answer_all(stub, len(arch.items), "Нет")
     result = await stub.wait_for(HEAD, "из 100")
@@ -90,7 +90,7 @@ async def test_killed_mid_checklist_resumes_at_the_same_question(stub: BotApiStu
     await stub.send_text(HEAD, "/checklists")
     await stub.wait_for(HEAD, lambda m: bool(m.markup))
     await stub.click_text(HEAD, six.short_title)
-    await stub.wait_for(HEAD, "Вопросов:")
+    await stub.wait_for(HEAD, "Результат видите только вы")
     await stub.click_text(HEAD, CONTENT.t("checklists.buttons.start"))
     for number in (1, 2, 3):
         await stub.wait_for(HEAD, f"Вопрос {number} из {total}")

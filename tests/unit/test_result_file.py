@@ -89,6 +89,6 @@ def test_an_old_run_without_the_split_items_still_makes_a_file(content: Content)
     assert sheet is not None
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert "100 из 100" in str(values[1][0])
-    assert values[3][0] == "Вопросов, которых не было, когда вы проходили чек-лист: 3."
+    assert values[3][0] == "3 вопроса добавлены после того, как вы проходили чек-лист: ответов на них нет."
     blank = [row for row in values[4:] if row[3] in (None, "")]
     assert len(blank) == 3
