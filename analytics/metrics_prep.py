@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 DAY = np.timedelta64(1, "D")
 NO_DATE = np.iinfo(np.int64).min  # NaT viewed as int64
+EPOCH_MONTH = 1970 * 12  # numpy's datetime64[M] counts months from 1970-01
 CODE = np.int32  # category codes: half the memory of int64 on a million rows, and 2 billion categories
 
 
@@ -35,6 +36,7 @@ class Prepared:
     won_month: np.ndarray  # month_index of won_date (NaN for deals not won or undated)
     start: pd.Timestamp | None  # the period covered by the export
     end: pd.Timestamp | None  # "the export's last date": every age and "last full month" is counted from it
+    deals: Deals
     _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -44,9 +46,11 @@ class Prepared:
     def codes(self, column: Field, won_only: bool = False) -> tuple[np.ndarray, list[str]]:
         """Integer codes (-1 when missing, or for deals not won with won_only) and names of a text column:
         hashing a million strings is the costliest step here, so it happens once per column."""
-        key = f"codes:{column.value}:{won_only}"
+        if not won_only:
+            return self.deals.codes(column)
+        key = f"codes:{column.value}"
         if key not in self._cache:
-            self._cache[key] = text_codes(self.frame[column.value], self.won if won_only else None)
+            self._cache[key] = text_codes(self.frame[column.value], self.won)
         return self._cache[key]
 
     def cycle_days(self) -> np.ndarray:
@@ -96,7 +100,11 @@ def status_masks(frame: pd.DataFrame, kind: DatasetKind) -> tuple[np.ndarray, np
     """(won, lost) per deal; every row of a sales export is a sale."""
     if kind is DatasetKind.SALES:
         return np.ones(len(frame), dtype=bool), np.zeros(len(frame), dtype=bool)
-    codes, names = text_codes(frame[Field.STATUS.value])
+    column = frame[Field.STATUS.value]
+    if isinstance(column.dtype, pd.CategoricalDtype):  # as normalize makes it: the codes as they are
+        codes, names = column.cat.codes.to_numpy(), [str(c) for c in column.cat.categories]
+    else:
+        codes, names = text_codes(column)
 
     def mask(status: DealStatus) -> np.ndarray:
         hits = [i for i, name in enumerate(names) if name == status.value]
@@ -118,7 +126,7 @@ def prepare(deals: Deals, kind: DatasetKind) -> Prepared:
     won_date = closed_done.fillna(created).where(won)
     start = _min(created, closed_done)
     end = _max(created, closed_done)
-    return Prepared(frame, kind, won, lost, open_, amount, won_date, month_index(won_date), start, end)
+    return Prepared(frame, kind, won, lost, open_, amount, won_date, month_index(won_date), start, end, deals)
 
 
 def _dates(frame: pd.DataFrame, column: Field) -> pd.Series:
@@ -148,8 +156,14 @@ def positive_mean(values: np.ndarray) -> float | None:
 
 
 def month_index(dates: pd.Series) -> np.ndarray:
-    """year * 12 + month - 1 per date (float, NaN when unknown): cheap integer months for groupby."""
-    return (dates.dt.year * 12 + dates.dt.month - 1).to_numpy(dtype="float64", na_value=np.nan)
+    """year * 12 + month - 1 per date (float, NaN when unknown): cheap integer months for groupby. A numpy cast
+    to months, not .dt.year and .dt.month (two calendar conversions of the whole column)."""
+    if not pd.api.types.is_datetime64_dtype(dates.dtype):  # tz-aware: pandas' own calendar fields
+        return (dates.dt.year * 12 + dates.dt.month - 1).to_numpy(dtype="float64", na_value=np.nan)
+    months = dates.to_numpy(dtype="datetime64[M]")
+    index = months.view(np.int64).astype(np.float64) + EPOCH_MONTH
+    index[np.isnat(months)] = np.nan
+    return index
 
 
 def month_label(index: int) -> str:
@@ -158,6 +172,6 @@ def month_label(index: int) -> str:
 
 def cycle_days(frame: pd.DataFrame) -> np.ndarray:
     """Days from creation to close per deal (NaN when a date is missing or the order is impossible)."""
-    delta = (_dates(frame, Field.CLOSED) - _dates(frame, Field.CREATED)) / DAY
-    days = delta.to_numpy(dtype="float64", na_value=np.nan)
+    closed = _dates(frame, Field.CLOSED).to_numpy(dtype="datetime64[ns]")
+    days = (closed - _dates(frame, Field.CREATED).to_numpy(dtype="datetime64[ns]")) / DAY  # NaT -> NaN
     return np.where(days >= 0, days, np.nan)

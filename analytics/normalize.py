@@ -7,6 +7,7 @@ document) is counted once.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -15,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.columns import extra_columns
+from analytics.metrics_prep import text_codes
 from analytics.schema import DatasetKind, Field, Recognition
 from analytics.stage_order import StageEvidence, order_stages
 from analytics.values import (
@@ -44,6 +46,14 @@ class Deals:
     stage_order: tuple[str, ...]  # pipeline order of the stages present
     rows: int  # data rows read, before product lines were merged
     currency: str | None  # "RUB", "USD", "EUR", ... when the amounts or a currency column say so
+    _codes: dict[Field, tuple[np.ndarray, list[str]]] = dataclasses.field(default_factory=dict, repr=False)
+
+    def codes(self, column: Field) -> tuple[np.ndarray, list[str]]:
+        """Codes (-1 missing) and names of a text column (metrics_prep.text_codes): hashing a million strings
+        is costly, so the metrics and the signals share one pass per column."""
+        if column not in self._codes:
+            self._codes[column] = text_codes(self.frame[column.value])
+        return self._codes[column]
 
 
 def to_deals(source: TableSource, recognition: Recognition) -> Deals:

@@ -1,4 +1,5 @@
-"""The full report as XLSX: summary, funnel, managers, clients, months, signals, recognised columns.
+"""The full report as XLSX: summary, funnel, managers, clients, months (a CRM deal export's trend), signals,
+recognised columns.
 
 Numbers stay numbers (shares as percent numbers, e.g. 42.5) so the head of sales can sort and chart them,
 shown with money, count and date formats; every text cell (manager and stage names come from the user's
@@ -13,7 +14,7 @@ from analytics.render_forecast import closed_text, deals_text
 from analytics.render_format import Fmt, TextFn
 from analytics.report_actions import action_sheets
 from analytics.rounding import round_half_up
-from analytics.schema import AnalysisParams, AnalysisResult, Field, Forecast, Metrics
+from analytics.schema import AnalysisParams, AnalysisResult, DatasetKind, Field, Forecast, Metrics
 from domain.spreadsheet import DATE_FORMAT, Cell, Sheet, build_xlsx
 
 DEFAULT_PARAMS = AnalysisParams()
@@ -72,7 +73,8 @@ def build_report_xlsx(result: AnalysisResult, t: TextFn, params: AnalysisParams 
     ) -> Sheet:
         return Sheet(t(f"analytics.report.sheets.{key}"), header, rows, formats=formats, row_formats=row_formats)
 
-    summary, summary_formats = _summary_rows(m, f, Field.AMOUNT in result.recognition.mapping, money)
+    revenue_known = Field.AMOUNT in result.recognition.mapping
+    summary, summary_formats = _summary_rows(m, f, revenue_known, money)
     sheets = [
         sheet("summary", h("metric", "value", "note"), summary, row_formats=summary_formats),
         sheet(
@@ -111,7 +113,9 @@ def build_report_xlsx(result: AnalysisResult, t: TextFn, params: AnalysisParams 
             _client_rows(m, t, params),
             [None, COUNT_FORMAT, PCT_FORMAT],
         ),
-        sheet(
+        _trend_sheet(m, f, money, revenue_known)
+        if m.kind is DatasetKind.DEALS and m.trend is not None
+        else sheet(
             "months",
             h("month", "revenue"),
             [[f.month(label), _money(v)] for label, v in m.revenue_by_month],
@@ -139,7 +143,37 @@ def build_report_xlsx(result: AnalysisResult, t: TextFn, params: AnalysisParams 
     sheets[-2:-2] = action_sheets(m, t)  # lists to act on, lost reasons, sources: before signals and columns
     if m.forecast is not None:
         sheets.insert(2, _forecast_sheet(m, f, money))  # after the funnel it weighs
+    trend_start = m.trend.months[0].month if m.kind is DatasetKind.DEALS and m.trend and m.trend.months else None
+    if trend_start is not None and m.revenue_by_month and m.revenue_by_month[0][0] < trend_start:
+        # the trend keeps the last TREND_MONTHS; the report keeps every month's revenue beside it
+        every_month: list[list[Cell]] = [[f.month(label), _money(v)] for label, v in m.revenue_by_month]
+        months_at = next(i for i, s in enumerate(sheets) if s.name == t("analytics.report.sheets.months"))
+        sheets.insert(months_at + 1, sheet("revenue_months", h("month", "revenue"), every_month, [None, money]))
     return build_xlsx([s for s in sheets if s.rows])  # no empty sheets
+
+
+def _trend_sheet(m: Metrics, f: Fmt, money: str, revenue_known: bool) -> Sheet:
+    """«По месяцам» of a CRM deal export: the trend chart's months by close date (analytics.metrics_trend) as
+    numbers; the export's cut last month says so in the last column. Money stays empty until a column holds it."""
+    assert m.trend is not None
+    t, k = f.t, "analytics.report.trend."
+    cut = t(k + "incomplete", date=f.date(m.period.end))
+    rows: list[list[Cell]] = [
+        [
+            f.month(x.month),
+            _money(x.revenue) if revenue_known else None,
+            x.won,
+            x.lost,
+            _pct(x.win_rate),
+            _money(x.avg_deal) if revenue_known else None,
+            x.clients,
+            cut if x.incomplete else None,
+        ]
+        for x in m.trend.months
+    ]
+    keys = ("month", "revenue", "won", "lost", "win_rate", "avg_deal", "clients", "note")
+    formats: list[str | None] = [None, money, COUNT_FORMAT, COUNT_FORMAT, PCT_FORMAT, money, COUNT_FORMAT, None]
+    return Sheet(t(k + "sheet"), [t(k + f"headers.{key}") for key in keys], rows, formats=formats)
 
 
 def _forecast_sheet(m: Metrics, f: Fmt, money: str) -> Sheet:

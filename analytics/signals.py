@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from analytics.metrics_prep import status_masks, text_codes
+from analytics.metrics_prep import status_masks
 from analytics.schema import AnalysisParams, Field, Metrics, Signal
 
 if TYPE_CHECKING:
@@ -123,7 +123,8 @@ def many_small_deals(deals: Deals, metrics: Metrics, params: AnalysisParams) -> 
     frame = deals.frame
     amount = frame[Field.AMOUNT.value].to_numpy(dtype="float64", na_value=np.nan)
     won, _ = status_masks(frame, metrics.kind)
-    all_codes, names = text_codes(frame[Field.MANAGER.value], won & (amount > 0))
+    managers, names = deals.codes(Field.MANAGER)  # the metrics' codes: the order of names does not matter here
+    all_codes = np.where(won & (amount > 0), managers, -1)
     chosen = all_codes >= 0
     if not chosen.any():
         return []

@@ -1,5 +1,5 @@
-"""The question screen's buttons are built without validation (bot/views/checklists.py): what goes to Telegram
-must be exactly what validated buttons would send."""
+"""The question screen's buttons are copies of cached buttons with the run's data put in (bot/views/checklists.py):
+what goes to Telegram must be exactly what validated buttons would send."""
 
 from aiogram import Bot
 from aiogram.types import InlineKeyboardMarkup

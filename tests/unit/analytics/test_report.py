@@ -59,7 +59,13 @@ def test_sheets_and_figures(content: Content) -> None:
     # plan 40 000 for the whole period: revenue counted against it is all of Anna's 30 000
     assert anna == ("Анна", 5, 2, 30000, 66.7, 15000, 15, 40000, 30000, 75.0, -10000)
     assert sheets["Клиенты"][1] == ("Активные (0–90 дн. с последней успешной сделки)", 3, 100.0)
-    assert sheets["По месяцам"][1:] == [("январь 2024", 10000), ("февраль 2024", 20000), ("март 2024", 30000)]
+    # by close month (a deal export: the trend): Jan won 4 (10 000, К1) and lost 8, 1/2; Feb won 5 (20 000, К1);
+    # Mar won 6 (30 000, К4) and 7 (0: no deal size, К5), lost 9, 2/3; the export ends on 31.03: no cut month
+    assert sheets["По месяцам"][1:] == [
+        ("январь 2024", 10000, 1, 1, 50.0, 10000, 1, None),
+        ("февраль 2024", 20000, 1, 0, 100.0, 20000, 1, None),
+        ("март 2024", 30000, 2, 1, 66.7, 30000, 2, None),
+    ]
 
 
 def test_formula_injection_is_escaped(content: Content) -> None:

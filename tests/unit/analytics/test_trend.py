@@ -13,17 +13,20 @@ tests/fixtures/trend/deals_trend.csv (amoCRM-style headers), 14 deals, worked ou
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
+from openpyxl import load_workbook
 
 from analytics.charts import render_charts
 from analytics.engine import analyze
 from analytics.metrics import compute_metrics
 from analytics.metrics_json import metrics_to_json
+from analytics.report import build_report_xlsx
 from analytics.schema import AnalysisResult, DatasetKind, Metrics
 from content.loader import Content, load_content
 from tests.unit.analytics.deals_factory import make_deals
@@ -119,6 +122,65 @@ def test_no_trend_chart_for_sales_or_one_month(content: Content) -> None:
     # two months but nothing won: no revenue to draw
     lost = [dict(status="lost", amount=100, created="2024-02-01", closed=f"2024-0{i}-20") for i in (2, 3)]
     assert "trend" not in dict(render_charts(compute_metrics(make_deals(lost), DatasetKind.DEALS), content.t))
+
+
+def test_report_sheet_by_month(result: AnalysisResult, content: Content) -> None:
+    book = load_workbook(io.BytesIO(build_report_xlsx(result, content.t)))
+    assert "По месяцам" in book.sheetnames
+    sheet = book["По месяцам"]
+    rows = [tuple(c.value for c in row) for row in sheet.iter_rows()]
+    assert rows[0] == ("Месяц закрытия", "Выручка по успешным", "Успешных сделок", "Проигранных сделок",
+                       "Конверсия в успешные, %", "Средний чек", "Клиентов с успешной сделкой", "Примечание")
+    # the docstring's months: revenue, won, lost, win rate in % (2/3 -> 66.7), average over positive amounts,
+    # distinct clients with a won deal; only May (the export ends on 15.05) carries the note
+    assert rows[1:] == [
+        ("январь 2024", 150000, 2, 1, 66.7, 75000, 2, None),
+        ("февраль 2024", 0, 0, 0, None, None, 0, None),  # nothing closed: zeros, rate and average unknown
+        ("март 2024", 60000, 2, 2, 50.0, 60000, 2, None),
+        ("апрель 2024", 180000, 4, 1, 80.0, 45000, 3, None),
+        ("май 2024", 20000, 1, 0, 100.0, 20000, 1, "Неполный месяц: выгрузка кончается 15.05.2024"),
+    ]
+    # the report's formats: money without a sign (the export names no currency), counts, percent numbers
+    assert [c.number_format for c in sheet[2][1:7]] == ["#,##0", "#,##0", "#,##0", "0.0", "#,##0", "#,##0"]
+
+
+def test_no_trend_sheet_for_sales_or_without_dates(result: AnalysisResult, content: Content) -> None:
+    def sheets(metrics: Metrics) -> dict[str, list[tuple]]:
+        data = build_report_xlsx(AnalysisResult(result.recognition, metrics), content.t)
+        book = load_workbook(io.BytesIO(data))
+        return {ws.title: [tuple(c.value for c in row) for row in ws.iter_rows()] for ws in book.worksheets}
+
+    # a sales export keeps revenue by month: two columns, 100 and 200 sold in January and February
+    sales = [dict(status="won", amount=100 * i, closed=f"2024-0{i}-10", client=f"X{i}") for i in (1, 2)]
+    by_month = sheets(compute_metrics(make_deals(sales), DatasetKind.SALES))["По месяцам"]
+    assert by_month == [("Месяц", "Выручка"), ("январь 2024", 100), ("февраль 2024", 200)]
+    # deals without any date: no trend (None), and no month sheet at all
+    undated = [dict(status="won", amount=100), dict(status="lost", amount=50)]
+    metrics = compute_metrics(make_deals(undated), DatasetKind.DEALS)
+    assert metrics.trend is None and "По месяцам" not in sheets(metrics)
+
+
+def test_a_report_over_more_than_two_years_keeps_every_months_revenue(
+    result: AnalysisResult, content: Content
+) -> None:
+    # one won deal of 1 000 × n closed on the 10th of each of 26 months, Jan 2022 .. Feb 2024 (n = 1..26),
+    # and the export's last date the 29th of February 2024, so February is complete
+    rows = [
+        dict(status="won", amount=1000 * (n + 1), closed=f"{2022 + n // 12}-{n % 12 + 1:02d}-10", client="A")
+        for n in range(26)
+    ] + [dict(status="lost", amount=5, closed="2024-02-29")]
+    metrics = compute_metrics(make_deals(rows), DatasetKind.DEALS)
+    book = load_workbook(io.BytesIO(build_report_xlsx(AnalysisResult(result.recognition, metrics), content.t)))
+    # the trend keeps the last 24 months (Mar 2022 .. Feb 2024); every month's revenue stays in its own sheet
+    assert book.sheetnames.index("Выручка за все месяцы") == book.sheetnames.index("По месяцам") + 1
+    trend_rows = list(book["По месяцам"].iter_rows(values_only=True))[1:]
+    assert len(trend_rows) == 24 and trend_rows[0][:2] == ("март 2022", 3000)
+    every = list(book["Выручка за все месяцы"].iter_rows(values_only=True))
+    assert every[0] == ("Месяц", "Выручка") and len(every) == 1 + 26
+    assert every[1] == ("январь 2022", 1000) and every[-1] == ("февраль 2024", 26000)
+    # an export within two years has one month sheet
+    short = load_workbook(io.BytesIO(build_report_xlsx(result, content.t)))
+    assert "Выручка за все месяцы" not in short.sheetnames
 
 
 def test_real_export_against_plain_pandas(shared_export: Callable[[str], Path]) -> None:
