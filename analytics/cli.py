@@ -52,7 +52,7 @@ def main(argv: list[str]) -> int:
         plans = read_plans(args.plans, args.plans.name, CLI_LIMITS) if args.plans is not None else None
         result = analyze(args.file, args.file.name, plans=plans, overrides=overrides, limits=CLI_LIMITS)
     except ExportReadError as exc:
-        return _fail(t(f"analytics.errors.{exc.code.value}"))
+        return _fail(t(f"analytics.errors.{exc.code.value}", limit=CLI_LIMITS.max_bytes // 2**20))
     except PlansError:
         return _fail(t("analytics.cli.plans_bad"))
     except OSError as exc:

@@ -100,3 +100,17 @@ def test_bad_plans_file(export: Path, tmp_path: Path, capsys: pytest.CaptureFixt
     plans.write_text("Менеджер;План\nАнна;много\n", encoding="utf-8")
     assert main([str(export), "--plans", str(plans)]) == 1
     assert capsys.readouterr().err.startswith("Файл планов не прочитан")
+
+
+def test_a_file_over_the_limit_is_refused_with_the_limit_it_has(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import analytics.cli as cli
+    from analytics.schema import ReadLimits
+
+    monkeypatch.setattr(cli, "CLI_LIMITS", ReadLimits(max_bytes=2 * 2**20))  # 2 MB instead of 1 GB
+    big = tmp_path / "big.csv"
+    big.write_text("Сумма,Этап\n" + "1000,Успешно\n" * 300_000, encoding="utf-8")  # 4,5 MB
+    assert main(["analyze", str(big)]) != 0
+    said = capsys.readouterr().err
+    assert "до 2 МБ" in said and "20 МБ" not in said
