@@ -43,8 +43,11 @@ HOME_ACTIONS: dict[Role, tuple[MenuAction, ...]] = {
         "settings",
     ),
     Role.OWNER: ("digest", "checklists", "history", "reminders", "settings"),
-    Role.MEMBER: ("learn", "cases", "my_plan", "reminders", "settings"),
+    Role.MEMBER: ("learn", "cases", "my_plan", "strategy", "reminders", "settings"),
 }
+# Commands that do something else for a role, so their menu line says it (`commands.by_role.<role>.<name>`):
+# a member's /strategy holds only the milestones they own.
+ROLE_DESCRIPTIONS: dict[Role, frozenset[str]] = {Role.MEMBER: frozenset({"strategy"})}
 # Typed, not in the menu: /remind needs a phrase after it (from the menu it would come bare), /template sends the
 # sample export. /help and other texts name them, so they count as what the role can use.
 TYPED_COMMANDS: dict[Role, tuple[str, ...]] = {
@@ -74,8 +77,14 @@ def available_commands(role: Role | None) -> tuple[str, ...]:
     return (*commands_for(role), *(() if role is None else TYPED_COMMANDS[role]))
 
 
-def bot_commands(content: Content, names: tuple[str, ...]) -> list[BotCommand]:
-    return [BotCommand(command=name, description=content.t(f"commands.{name}")) for name in names]
+def command_description(content: Content, name: str, role: Role | None = None) -> str:
+    if role is not None and name in ROLE_DESCRIPTIONS.get(role, frozenset()):
+        return content.t(f"commands.by_role.{role.value}.{name}")
+    return content.t(f"commands.{name}")
+
+
+def bot_commands(content: Content, names: tuple[str, ...], role: Role | None = None) -> list[BotCommand]:
+    return [BotCommand(command=name, description=command_description(content, name, role)) for name in names]
 
 
 async def set_default_commands(bot: Bot, content: Content) -> None:
@@ -89,7 +98,8 @@ async def set_default_commands(bot: Bot, content: Content) -> None:
 async def set_chat_commands(bot: Bot, content: Content, chat_id: int, role: Role | None) -> bool:
     """The person's command menu for their role; False (logged) when Telegram refused or could not be reached."""
     try:
-        await bot.set_my_commands(bot_commands(content, commands_for(role)), scope=BotCommandScopeChat(chat_id=chat_id))
+        commands = bot_commands(content, commands_for(role), role)
+        await bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id=chat_id))
     except (TelegramAPIError, TelegramNetworkError) as error:
         logger.warning("could not set the commands of chat %s: %s", chat_id, error)
         return False

@@ -20,7 +20,7 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from domain.errors import DomainError
+from domain.errors import Counted, DomainError
 from domain.schedules import Frequency, Rule, next_occurrence, occurrences_between
 
 NUDGE_KIND = "case_nudge"
@@ -46,6 +46,13 @@ DECISION_LIMIT = 500
 
 class CaseTemplateInvalid(DomainError):
     text_key = "cases.errors.template"
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*args)
+        self.text_args = {
+            "questions": Counted("limits.questions", MAX_QUESTIONS),
+            "limit": Counted("limits.chars", QUESTION_LIMIT),
+        }
 
 
 class CaseAnswerTooLong(DomainError):

@@ -1,10 +1,24 @@
-"""Typed domain errors; an error handler turns each into a content text by its `text_key`."""
+"""Typed domain errors; an error handler turns each into a content text by its `text_key` and `text_args`."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+
+@dataclass(frozen=True, slots=True)
+class Counted:
+    """A number a text shows with its noun («до 200 символов»): `key` is a CLDR plural group (one/few/many/other)."""
+
+    key: str
+    count: int
 
 
 class DomainError(Exception):
     text_key = "errors.generic"
+    # The text's placeholders: numbers the code decides (a limit), so the text never writes them in.
+    text_args: Mapping[str, object] = MappingProxyType({})
 
 
 class AccessDenied(DomainError):

@@ -6,6 +6,8 @@ import unicodedata
 
 from domain.errors import DomainError
 
+MAX_NAME_CHARS = 64  # a team's or a person's name: it heads screens and digests on one line
+
 # Explicit direction changes (embeddings, overrides, isolates): they flip the text that follows the name.
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 # Letters and symbols that render as nothing: the usual filling of an "invisible" name.

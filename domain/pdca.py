@@ -21,7 +21,7 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
-from domain.errors import DomainError
+from domain.errors import Counted, DomainError
 
 MAX_GOAL_CHARS = 200
 MAX_METRIC_NAME_CHARS = 60
@@ -119,13 +119,25 @@ class PdcaError(DomainError):
 class GoalInvalid(PdcaError):
     text_key = "pdca.errors.goal"
 
+    def __init__(self, *args: object) -> None:
+        super().__init__(*args)
+        self.text_args = {"limit": Counted("limits.chars", MAX_GOAL_CHARS)}
+
 
 class MetricNameInvalid(PdcaError):
     text_key = "pdca.errors.metric_name"
 
+    def __init__(self, *args: object) -> None:
+        super().__init__(*args)
+        self.text_args = {"limit": Counted("limits.chars", MAX_METRIC_NAME_CHARS)}
+
 
 class ActionsInvalid(PdcaError):
     text_key = "pdca.errors.actions"
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*args)
+        self.text_args = {"steps": MAX_ACTIONS, "limit": Counted("limits.chars", MAX_ACTION_CHARS)}
 
 
 class NumberUnreadable(PdcaError):

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from domain.errors import DomainError
+from domain.errors import Counted, DomainError
 from domain.models import Role
 from domain.schedules import Rule, next_occurrence
 
@@ -51,6 +51,10 @@ class Snooze(StrEnum):
 
 class ReminderTitleInvalid(DomainError):
     text_key = "reminders.errors.bad_title"
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*args)
+        self.text_args = {"limit": Counted("limits.chars", MAX_TITLE_CHARS)}
 
 
 class ReminderInPast(DomainError):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
-from domain.errors import DomainError
+from domain.errors import Counted, DomainError
 from domain.schedules import Frequency, Rule, next_occurrence
 
 # The article-000 questions, in the order the session asks them (texts: content strategy.questions.<key>).
@@ -63,6 +63,10 @@ class DueDateInPast(DomainError):
 class DueDateTooFar(DomainError):
     text_key = "strategy.errors.too_far"
 
+    def __init__(self, *args: object) -> None:
+        super().__init__(*args)
+        self.text_args = {"limit": Counted("limits.years", MAX_YEARS_AHEAD)}
+
 
 class StatusChangeNotAllowed(DomainError):
     """The status is already that, or cannot become it (e.g. done → at risk): usually an old button."""
@@ -72,6 +76,10 @@ class StatusChangeNotAllowed(DomainError):
 
 class MilestoneTitleInvalid(DomainError):
     text_key = "strategy.errors.bad_title"
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*args)
+        self.text_args = {"limit": Counted("limits.chars", MAX_TITLE_CHARS)}
 
 
 class OwnerNotInTeam(DomainError):

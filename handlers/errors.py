@@ -20,6 +20,7 @@ from aiogram.types import CallbackQuery, ErrorEvent, InaccessibleMessage, Telegr
 from aiogram.utils.callback_answer import CallbackAnswer, CallbackAnswerMiddleware
 
 from bot.delivery import is_recipient_gone
+from bot.views.common import error_text
 from content import Content
 from domain.errors import DomainError
 
@@ -76,9 +77,9 @@ async def _tell(event: ErrorEvent, text: str) -> None:
 
 async def domain_error(event: ErrorEvent, content: Content) -> None:
     error = event.exception
-    key = error.text_key if isinstance(error, DomainError) else "errors.generic"
+    text = error_text(content, error) if isinstance(error, DomainError) else content.t("errors.generic")
     try:
-        await _tell(event, content.t(key, **getattr(error, "text_args", {})))
+        await _tell(event, text)
     except TelegramAPIError as failure:  # the chat may be gone meanwhile; nothing more to do
         logger.warning("could not tell the user about %s: %s", type(error).__name__, failure)
 

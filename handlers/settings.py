@@ -34,15 +34,13 @@ from domain.access import Permission
 from domain.clock import Clock
 from domain.errors import InvalidTimezone
 from domain.models import Membership, User
-from domain.names import clean_name
+from domain.names import MAX_NAME_CHARS, clean_name
 from domain.reminder_phrases import parse_time_of_day
 from domain.timezones import RUSSIAN_TIMEZONES, parse_timezone
 from handlers.start import home_screen
 from services.reminders import WakeUp
 from services.zone_change import change_team_timezone, change_timezone
 from storage import Store
-
-MAX_NAME = 64
 
 
 async def _settings(store: Store, content: Content, actor: User, membership: Membership | None) -> Screen:
@@ -206,13 +204,13 @@ async def ask_text(
         await state.set_state(SettingsFlow.team_name)
     else:
         await state.set_state(SettingsFlow.display_name)
-    await replace(callback, Screen(content.t(f"settings.ask_{callback_data.action}", limit=MAX_NAME)))
+    await replace(callback, Screen(content.t(f"settings.ask_{callback_data.action}", limit=MAX_NAME_CHARS)))
 
 
 async def display_name_given(
     message: Message, state: FSMContext, store: Store, content: Content, actor: User, membership: Membership | None
 ) -> None:
-    name = clean_name(message.text or "", MAX_NAME)  # a refused name: the error handler says why
+    name = clean_name(message.text or "", MAX_NAME_CHARS)  # a refused name: the error handler says why
     await store.users.set_display_name(actor.id, name)
     await state.clear()
     await message.answer(content.t("settings.name_saved", name=escape(name)))
@@ -223,7 +221,7 @@ async def team_name_given(
     message: Message, state: FSMContext, store: Store, content: Content, actor: User, membership: Membership | None
 ) -> None:
     team_id = team_with(membership, Permission.MANAGE_TEAM)
-    name = clean_name(message.text or "", MAX_NAME)  # a refused name: the error handler says why
+    name = clean_name(message.text or "", MAX_NAME_CHARS)  # a refused name: the error handler says why
     await store.teams.rename(actor.id, team_id, name)
     await state.clear()
     await message.answer(content.t("settings.team_renamed", team=escape(name)))

@@ -22,7 +22,7 @@ from content import Content
 from domain.clock import Clock
 from domain.errors import InvalidTimezone
 from domain.models import Membership, Role, User
-from domain.names import clean_name
+from domain.names import MAX_NAME_CHARS, clean_name
 from domain.timezones import RUSSIAN_TIMEZONES, parse_timezone
 from services.digest import ensure_owner_digest
 from services.reminders import WakeUp
@@ -30,7 +30,9 @@ from services.teams import create_team
 from storage import Store
 from storage.invites import Acceptance
 
-MAX_TEAM_NAME = 64
+
+def ask_team_name(content: Content) -> str:
+    return content.t("onboarding.ask_team_name", limit=content.plural("limits.chars", MAX_NAME_CHARS))
 
 
 async def home_screen(content: Content, store: Store, actor: User, membership: Membership | None) -> Screen:
@@ -177,13 +179,13 @@ async def role_chosen(
     await store.users.set_chosen_role(actor.id, role)
     if role is Role.HEAD:
         await state.set_state(Onboarding.team_name)
-        await replace(callback, Screen(content.t("onboarding.ask_team_name")))
+        await replace(callback, Screen(ask_team_name(content)))
         return
     await replace(callback, Screen(content.t(f"onboarding.need_invite.{role.value}")))
 
 
 async def team_name_given(message: Message, state: FSMContext, content: Content, clock: Clock) -> None:
-    name = clean_name(message.text or "", MAX_TEAM_NAME)  # a refused name: the error handler says why
+    name = clean_name(message.text or "", MAX_NAME_CHARS)  # a refused name: the error handler says why
     await state.update_data(team_name=name)
     await state.set_state(Onboarding.timezone)
     await message.answer(
@@ -193,7 +195,7 @@ async def team_name_given(message: Message, state: FSMContext, content: Content,
 
 
 async def team_name_not_text(message: Message, content: Content) -> None:
-    await message.answer(content.t("onboarding.ask_team_name"))
+    await message.answer(ask_team_name(content))
 
 
 async def team_timezone_tapped(
@@ -250,7 +252,7 @@ async def _create_team(
     name = data.get("team_name")
     if not name:  # the state was lost: start the set-up again
         await state.set_state(Onboarding.team_name)
-        await respond(event, Screen(content.t("onboarding.ask_team_name")))
+        await respond(event, Screen(ask_team_name(content)))
         return
     created = await create_team(store, actor.id, name, timezone, settings.invite_ttl, now)
     await state.clear()

@@ -14,7 +14,7 @@ from bot.callbacks import MenuCb, MilestoneCb, MilestoneOwnerCb, MilestoneStatus
 from bot.guards import team_with
 from bot.replies import replace, respond
 from bot.states import StrategyFlow
-from bot.views.common import Screen
+from bot.views.common import Screen, error_text
 from bot.views.strategy import (
     ask_milestone,
     horizon_choice,
@@ -316,7 +316,7 @@ async def due_typed(
         await message.answer(content.t("strategy.errors.bad_date"))
         return
     except (DueDateInPast, DueDateTooFar) as error:
-        await message.answer(content.t(error.text_key))
+        await message.answer(error_text(content, error))
         return
     await state.clear()
     card = await use.open_milestone(store, actor.id, milestone.id, now)

@@ -17,7 +17,10 @@ from bot.views.reminders import delivered_reminder, delivery_keyboard
 from bot.views.schedule_words import describe_moment, describe_rule
 from content import Content
 from domain.case_reviews import (
+    DECISION_LIMIT,
     ESCALATION_KIND,
+    MAX_QUESTIONS,
+    QUESTION_LIMIT,
     ActionItem,
     Agenda,
     Case,
@@ -199,7 +202,12 @@ def template_screen(content: Content, series: CaseSeries, notice: str | None = N
 
 
 def template_ask(content: Content) -> Screen:
-    return Screen(content.t("cases.ask_template"), InlineKeyboardMarkup(inline_keyboard=[[_back(content)]]))
+    text = content.t(
+        "cases.ask_template",
+        questions=content.plural("limits.questions", MAX_QUESTIONS),
+        limit=content.plural("limits.chars", QUESTION_LIMIT),
+    )
+    return Screen(text, InlineKeyboardMarkup(inline_keyboard=[[_back(content)]]))
 
 
 def outcomes_screen(content: Content, view: Outcomes, notice: str | None = None) -> Screen:
@@ -220,6 +228,15 @@ def outcomes_screen(content: Content, view: Outcomes, notice: str | None = None)
         [_back(content)],
     ]
     return _with_notice(Screen("\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows)), notice)
+
+
+def decision_step(content: Content) -> Screen:
+    return typed_step(content, "cases.ask_decision", limit=content.plural("limits.chars", DECISION_LIMIT))
+
+
+def action_step(content: Content, name: str) -> Screen:
+    """`name`: already escaped."""
+    return typed_step(content, "cases.ask_action", name=name, limit=content.plural("limits.chars", DECISION_LIMIT))
 
 
 def typed_step(content: Content, key: str, **kwargs: object) -> Screen:

@@ -10,6 +10,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.callbacks import MenuAction, MenuCb
 from bot.commands import home_actions
 from content import Content
+from domain.errors import Counted, DomainError
 from domain.models import Role
 
 BAR_WIDTH = 10
@@ -24,6 +25,15 @@ class Screen:
 def progress_bar(done: int, total: int) -> str:
     filled = round(BAR_WIDTH * done / total) if total else 0
     return "▰" * filled + "▱" * (BAR_WIDTH - filled)
+
+
+def error_text(content: Content, error: DomainError) -> str:
+    """The error's text with its arguments; a counted one («до 200 символов») in its plural form."""
+    args = {
+        name: content.plural(value.key, value.count) if isinstance(value, Counted) else value
+        for name, value in error.text_args.items()
+    }
+    return content.t(error.text_key, **args)
 
 
 def local_date(content: Content, moment: datetime, timezone: str | None) -> str:

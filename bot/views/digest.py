@@ -22,8 +22,10 @@ from bot.views.schedule_words import clock_time, describe_moment, describe_rule
 from content import Content
 from domain.digest import (
     ALERT_CHOICES,
+    ALERTS_TIME,
     DEFAULT_PLAN_BELOW_PCT,
     NO_EXPORT_DAYS,
+    PLAN_ALERT_DAY,
     Alerts,
     AlertSettings,
     ClientsChange,
@@ -371,7 +373,9 @@ def alerts_screen(content: Content, settings: AlertSettings) -> Screen:
     builder = InlineKeyboardBuilder()
     rows = [1]
     builder.button(
-        text=content.t("digest.alerts.plan", mark=mark(settings.plan_below_pct is not None), pct=pct),
+        text=content.t(
+            "digest.alerts.plan", mark=mark(settings.plan_below_pct is not None), pct=pct, day=PLAN_ALERT_DAY
+        ),
         callback_data=DigestCb(action="alert", value=ALERT_CHOICES.index("plan")),
     )
     if settings.plan_below_pct is not None:
@@ -390,7 +394,7 @@ def alerts_screen(content: Content, settings: AlertSettings) -> Screen:
     )
     builder.button(text=content.t("digest.buttons.alerts_back"), callback_data=DigestCb(action="settings"))
     builder.adjust(*rows, 1, 1, 1)
-    return Screen(content.t("digest.alerts.title"), builder.as_markup())
+    return Screen(content.t("digest.alerts.title", time=clock_time(content, ALERTS_TIME)), builder.as_markup())
 
 
 def alerts_text(content: Content, team_name: str, alerts: Alerts, currency: str | None) -> str:

@@ -63,7 +63,7 @@ async def review_action(
     elif action == "decision":
         await state.set_state(CaseFlow.decision)
         await state.set_data({"series": series.id})
-        await replace(callback, views.typed_step(content, "cases.ask_decision"))
+        await replace(callback, views.decision_step(content))
     elif action == "action":
         members = await store.cases.members(actor.id, team_id)
         await replace(callback, views.pick_member_step(content, members))
@@ -149,7 +149,7 @@ async def member_picked(
         return
     await state.set_state(CaseFlow.action_text)
     await state.set_data({"series": series.id, "assignee": member.user_id, "name": member.name})
-    await replace(callback, views.typed_step(content, "cases.ask_action", name=escape(member.name)))
+    await replace(callback, views.action_step(content, escape(member.name)))
 
 
 async def action_text_typed(

@@ -13,7 +13,7 @@ from bot.callbacks import PdcaCb
 from bot.guards import team_with
 from bot.replies import replace, respond
 from bot.views import pdca as views
-from bot.views.common import Screen
+from bot.views.common import Screen, error_text
 from content import Content
 from domain.access import Permission
 from domain.clock import Clock
@@ -87,7 +87,7 @@ async def cycle_button(
         )
     except PdcaError as error:
         await state.clear()
-        callback_answer.text = content.t(error.text_key)
+        callback_answer.text = error_text(content, error)
         await show_cycle(callback, store, content, clock, actor, await store.pdca.get(actor.id, cycle.id))
         return
     await state.clear()

@@ -11,6 +11,7 @@ from bot.guards import team_with
 from bot.replies import respond
 from bot.states import PdcaFlow
 from bot.views import pdca as views
+from bot.views.common import error_text
 from content import Content
 from domain.access import Permission
 from domain.clock import Clock
@@ -97,7 +98,7 @@ async def fact_typed(
         checked = await use.record_fact(store, actor.id, int(data["cycle"]), value, FactSource.TYPED, None, clock.now())
     except PdcaError as error:
         await state.clear()
-        await message.answer(content.t(error.text_key))
+        await message.answer(error_text(content, error))
         return
     await state.clear()
     await respond(message, views.checked_screen(content, checked.cycle, actor.timezone, None))

@@ -16,7 +16,7 @@ from bot.guards import team_with
 from bot.replies import replace, respond
 from bot.states import PdcaFlow
 from bot.views import pdca as views
-from bot.views.common import Screen
+from bot.views.common import Screen, error_text
 from content import Content
 from domain.access import Permission
 from domain.clock import Clock
@@ -166,7 +166,7 @@ async def plan_button(
             await _start(callback, state, store, content, clock, actor, membership, data, reminder_engine)
             return
     except PdcaError as error:
-        callback_answer.text = content.t(error.text_key)
+        callback_answer.text = error_text(content, error)
     await advance(callback, state, store, content, clock, actor)
 
 
@@ -203,7 +203,7 @@ async def _start(
         )
     except PdcaError as error:  # the draft waited past its review date: ask the date again
         await state.set_data({k: v for k, v in data.items() if k != "review"})
-        await respond(callback, Screen(content.t(error.text_key)))
+        await respond(callback, Screen(error_text(content, error)))
         await advance(callback, state, store, content, clock, actor)
         return
     await state.clear()
@@ -220,7 +220,7 @@ async def goal_typed(
     try:
         await state.update_data(goal=validate_goal(message.text or ""))
     except PdcaError as error:
-        await message.answer(content.t(error.text_key))
+        await message.answer(error_text(content, error))
         return
     await advance(message, state, store, content, clock, actor)
 
@@ -231,7 +231,7 @@ async def metric_name_typed(
     try:
         await state.update_data(metric_name=validate_metric_name(message.text or ""))
     except PdcaError as error:
-        await message.answer(content.t(error.text_key))
+        await message.answer(error_text(content, error))
         return
     await advance(message, state, store, content, clock, actor)
 
@@ -256,7 +256,7 @@ async def target_typed(
     try:
         await state.update_data(target=validate_target(float(data["baseline"]), value))
     except PdcaError as error:
-        await message.answer(content.t(error.text_key))
+        await message.answer(error_text(content, error))
         return
     await advance(message, state, store, content, clock, actor)
 
@@ -271,7 +271,7 @@ async def review_typed(
         await message.answer(content.t("pdca.errors.bad_date"))
         return
     except PdcaError as error:
-        await message.answer(content.t(error.text_key))
+        await message.answer(error_text(content, error))
         return
     await state.update_data(review=review.isoformat())
     await advance(message, state, store, content, clock, actor)
@@ -283,7 +283,7 @@ async def actions_typed(
     try:
         await state.update_data(actions=list(parse_actions(message.text or "")))
     except PdcaError as error:
-        await message.answer(content.t(error.text_key))
+        await message.answer(error_text(content, error))
         return
     await advance(message, state, store, content, clock, actor)
 

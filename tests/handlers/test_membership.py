@@ -70,7 +70,8 @@ async def test_the_head_invites_a_removed_member_again_with_a_fresh_link(tg: Fak
 
     await tg.send(MEMBER, f"/start {fresh}")
     assert await tg.store.teams.role_of(MEMBER, team_id) is Role.MEMBER
-    assert chat_commands(tg, MEMBER) == ["menu", "learn", "cases", "my_plan", "reminders", "settings", "help"]
+    member_menu = ["menu", "learn", "cases", "my_plan", "strategy", "reminders", "settings", "help"]
+    assert chat_commands(tg, MEMBER) == member_menu
 
 
 async def test_a_member_who_left_may_come_back_with_the_link(tg: FakeTelegram) -> None:

@@ -72,9 +72,20 @@ async def test_owner_and_member_menus_hold_no_head_screens(tg: FakeTelegram) -> 
         MenuCb(action=a).pack() for a in ("digest", "checklists", "history", "reminders", "settings")
     ]
     await tg.send(MEMBER, "/menu")
-    assert [data for _, data in tg.buttons(MEMBER)] == [
-        MenuCb(action=a).pack() for a in ("learn", "cases", "my_plan", "reminders", "settings")
+    assert [data for _, data in tg.buttons(MEMBER)] == [  # /strategy: only the milestones the member owns
+        MenuCb(action=a).pack() for a in ("learn", "cases", "my_plan", "strategy", "reminders", "settings")
     ]
+
+
+async def test_a_member_opens_their_milestones_from_the_menu(tg: FakeTelegram) -> None:
+    """«Открыть веху» on a reminder is not the only way in: /menu has «Стратегия», and the member's screen is theirs."""
+    await _team_of_three(tg)
+    await tg.send(MEMBER, "/menu")
+    await tg.tap(MEMBER, tg.button(MEMBER, tg.content.t("menu.buttons.strategy")))
+    assert tg.last_text(MEMBER).startswith(tg.content.t("strategy.intro_member"))
+    assert tg.content.t("strategy.no_milestones") in tg.last_text(MEMBER)  # none of theirs yet
+    await tg.send(MEMBER, "/strategy")
+    assert tg.last_text(MEMBER).startswith(tg.content.t("strategy.intro_member"))
 
 
 async def test_the_default_command_menu_is_start_menu_help(tg: FakeTelegram) -> None:
@@ -98,10 +109,23 @@ async def test_each_chat_gets_its_roles_commands_on_onboarding_and_joining(tg: F
     await tg.send(OWNER, f"/start {owner_code}")
     assert chat_commands(tg, OWNER) == ["menu", "digest", "checklists", "history", "reminders", "settings", "help"]
     await tg.send(MEMBER, f"/start {member_code}")
-    assert chat_commands(tg, MEMBER) == ["menu", "learn", "cases", "my_plan", "reminders", "settings", "help"]
-    head_commands = [r for r in tg.session.requests if isinstance(r, SetMyCommands)]
-    descriptions = {c.command: c.description for r in head_commands for c in r.commands}
-    assert all(descriptions[name] == tg.content.t(f"commands.{name}") for name in descriptions)
+    member_menu = ["menu", "learn", "cases", "my_plan", "strategy", "reminders", "settings", "help"]
+    assert chat_commands(tg, MEMBER) == member_menu
+    descriptions = {
+        (request.scope.chat_id, command.command): command.description
+        for request in tg.session.requests
+        if isinstance(request, SetMyCommands) and isinstance(request.scope, BotCommandScopeChat)
+        for command in request.commands
+    }
+    # The same command reads the same for everyone, but a member's /strategy: only the milestones they own.
+    member_strategy = tg.content.t("commands.by_role.member.strategy")
+    assert descriptions[(MEMBER, "strategy")] == member_strategy != tg.content.t("commands.strategy")
+    assert descriptions[(HEAD, "strategy")] == tg.content.t("commands.strategy")
+    assert all(
+        text == tg.content.t(f"commands.{name}")
+        for (chat, name), text in descriptions.items()
+        if (chat, name) != (MEMBER, "strategy")
+    )
 
 
 async def test_leaving_the_last_team_leaves_start_and_help(tg: FakeTelegram) -> None:

@@ -7,16 +7,26 @@ import ast
 import functools
 import re
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date, datetime, time
 from pathlib import Path
+from types import ModuleType
 from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
 
+import bot.views.case_reviews as case_views
+import bot.views.digest as digest_views
+import handlers.start as start_handlers
 from bot.commands import DEFAULT_COMMANDS, GROUP_COMMANDS, available_commands, commands_for, home_actions
 from bot.config import Settings
+from bot.views.case_reviews import action_step, decision_step, template_ask
+from bot.views.common import Screen, error_text
+from bot.views.digest import alerts_screen
 from content import Content, load_content
+from domain import case_reviews, digest, names, pdca, reminders, strategy
+from domain.digest import AlertSettings
+from domain.errors import DomainError
 from domain.models import Role
 from domain.reminder_phrases import parse_reminder
 from domain.schedules import next_occurrence
@@ -180,3 +190,142 @@ def test_the_upload_limit_in_texts_is_the_settings_one(content: Content) -> None
     """With a local Bot API server the limit is raised (MAX_UPLOAD_MB=200): the texts must say 200, not 20."""
     for key in ("exports.upload_prompt", "exports.too_large"):
         assert "до 200 МБ" in content.t(key, limit=200) or "больше 200 МБ" in content.t(key, limit=200), key
+
+
+# --- numbers the code decides, passed into the texts ---------------------------------------------------------------
+
+# (text key, the number the code decides there): the text must take it as a placeholder, never write it in.
+CODE_NUMBERS: tuple[tuple[str, int | time], ...] = (
+    ("digest.alerts.title", digest.ALERTS_TIME),
+    ("digest.alerts.plan", digest.PLAN_ALERT_DAY),
+    ("pdca.errors.goal", pdca.MAX_GOAL_CHARS),
+    ("pdca.errors.metric_name", pdca.MAX_METRIC_NAME_CHARS),
+    ("pdca.errors.actions", pdca.MAX_ACTIONS),
+    ("pdca.errors.actions", pdca.MAX_ACTION_CHARS),
+    ("pdca.ask_actions", pdca.MAX_ACTIONS),
+    ("cases.ask_template", case_reviews.MAX_QUESTIONS),
+    ("cases.ask_template", case_reviews.QUESTION_LIMIT),
+    ("cases.errors.template", case_reviews.MAX_QUESTIONS),
+    ("cases.errors.template", case_reviews.QUESTION_LIMIT),
+    ("cases.ask_decision", case_reviews.DECISION_LIMIT),
+    ("cases.ask_action", case_reviews.DECISION_LIMIT),
+    ("strategy.errors.too_far", strategy.MAX_YEARS_AHEAD),
+    ("strategy.errors.bad_title", strategy.MAX_TITLE_CHARS),
+    ("strategy.ask_milestone", strategy.MAX_TITLE_CHARS),
+    ("reminders.errors.bad_title", reminders.MAX_TITLE_CHARS),
+    ("reminders.ask_title", reminders.MAX_TITLE_CHARS),
+    ("onboarding.ask_team_name", names.MAX_NAME_CHARS),
+)
+
+
+@pytest.mark.parametrize(("key", "value"), CODE_NUMBERS, ids=lambda v: str(v))
+def test_no_text_writes_in_a_number_the_code_decides(content: Content, key: str, value: int | time) -> None:
+    raw = content.texts[key]
+    assert isinstance(raw, str)
+    number = rf"{value.hour}:{value.minute:02d}" if isinstance(value, time) else str(value)
+    assert re.search(rf"(?<![\d{{]){number}(?!\d)", raw) is None, raw
+    assert "{" in raw  # it takes the number as a placeholder instead
+
+
+def test_the_alerts_screen_says_the_check_time_and_the_plan_day(
+    content: Content, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Today: the check at 10:00 and the plan alert from the 20th; moved to 9:05 and the 15th, the screen follows."""
+    screen = alerts_screen(content, AlertSettings(plan_below_pct=80))
+    assert "каждый день в 10:00 " in screen.text
+    assert "План ниже 80\u00a0% на 20-е" in _labels(screen)
+    monkeypatch.setattr(digest_views, "ALERTS_TIME", time(9, 5))
+    monkeypatch.setattr(digest_views, "PLAN_ALERT_DAY", 15)
+    screen = alerts_screen(content, AlertSettings(plan_below_pct=80))
+    assert "каждый день в 9:05 " in screen.text
+    assert "План ниже 80\u00a0% на 15-е" in _labels(screen)
+
+
+def _labels(screen: Screen) -> str:
+    assert screen.markup is not None
+    return "\n".join(button.text for row in screen.markup.inline_keyboard for button in row)
+
+
+# Russian genitive after «до»: 1, 21 → «символа» (one); 2–4, 22 → «символов» (few); 5–20, 200 → «символов» (many).
+@pytest.mark.parametrize(("limit", "words"), [(200, "до 200 символов"), (21, "до 21 символа"), (3, "до 3 символов")])
+def test_a_refused_goal_names_the_goal_limit(
+    content: Content, monkeypatch: pytest.MonkeyPatch, limit: int, words: str
+) -> None:
+    monkeypatch.setattr(pdca, "MAX_GOAL_CHARS", limit)
+    assert pdca.validate_goal("ц" * limit) == "ц" * limit
+    with pytest.raises(pdca.GoalInvalid) as refused:
+        pdca.validate_goal("ц" * (limit + 1))
+    assert words in error_text(content, refused.value)
+
+
+def test_refused_metric_names_and_actions_name_their_limits(content: Content, monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(pdca.MetricNameInvalid) as refused:
+        pdca.validate_metric_name("м" * 61)
+    assert "до 60 символов" in error_text(content, refused.value)
+    monkeypatch.setattr(pdca, "MAX_ACTIONS", 2)
+    monkeypatch.setattr(pdca, "MAX_ACTION_CHARS", 31)  # 31: «one», like 1 and 21
+    with pytest.raises(pdca.ActionsInvalid) as too_many:
+        pdca.parse_actions("Позвонить\nНаписать\nВстретиться")
+    assert "не больше 2, каждый — отдельной строкой, до 31 символа." in error_text(content, too_many.value)
+
+
+def test_the_case_template_texts_name_its_limits(content: Content, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Today 1..8 questions of up to 200 characters; set to 4 and 22 (both «few»), the prompt and refusal follow."""
+    assert "от 1 до 8 вопросов, каждый до 200 символов." in template_ask(content).text
+    monkeypatch.setattr(case_views, "MAX_QUESTIONS", 4)
+    monkeypatch.setattr(case_views, "QUESTION_LIMIT", 22)
+    assert "от 1 до 4 вопросов, каждый до 22 символов." in template_ask(content).text
+    monkeypatch.setattr(case_reviews, "MAX_QUESTIONS", 1)  # 1: «one» — «до 1 вопроса»
+    with pytest.raises(case_reviews.CaseTemplateInvalid) as refused:
+        case_reviews.parse_template("Сделка\nЧто пошло не так")
+    assert (
+        error_text(content, refused.value)
+        == "Нужно от 1 до 1 вопроса, каждый с новой строки и не длиннее 200 символов."
+    )
+
+
+def test_the_decision_and_action_prompts_name_their_limit(content: Content, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert decision_step(content).text == "Напишите решение команды (до 500 символов)."
+    monkeypatch.setattr(case_views, "DECISION_LIMIT", 301)  # 301: «one»
+    assert decision_step(content).text == "Напишите решение команды (до 301 символа)."
+    assert action_step(content, "Иван").text == "Что должен сделать Иван? Напишите задачу (до 301 символа)."
+
+
+@pytest.mark.parametrize(("years", "words"), [(5, "не дальше 5 лет"), (1, "не дальше 1 года"), (2, "не дальше 2 лет")])
+def test_a_too_far_milestone_names_the_years(
+    content: Content, monkeypatch: pytest.MonkeyPatch, years: int, words: str
+) -> None:
+    """Years in the genitive: 1 → «года» (one), 2 → «лет» (few), 5 → «лет» (many)."""
+    monkeypatch.setattr(strategy, "MAX_YEARS_AHEAD", years)
+    today = date(2026, 6, 1)
+    with pytest.raises(strategy.DueDateTooFar) as refused:
+        strategy.validate_due(date(2026 + years + 1, 6, 1), today)
+    assert words in error_text(content, refused.value)
+
+
+@pytest.mark.parametrize(
+    ("module", "refusal"),
+    [(strategy, strategy.MilestoneTitleInvalid), (reminders, reminders.ReminderTitleInvalid)],
+    ids=["milestone", "reminder"],
+)
+def test_a_refused_title_names_its_limit(
+    content: Content, monkeypatch: pytest.MonkeyPatch, module: ModuleType, refusal: type[DomainError]
+) -> None:
+    """Today 200 (milestone) and 1000 (reminder) characters, both «many»; set to 41, «до 41 символа»."""
+    today = "до 200 символов" if module is strategy else "до 1000 символов"
+    limit = module.MAX_TITLE_CHARS
+    with pytest.raises(refusal) as refused:
+        module.validate_title("в" * (limit + 1))
+    assert today in error_text(content, refused.value)
+    monkeypatch.setattr(module, "MAX_TITLE_CHARS", 41)
+    with pytest.raises(refusal) as refused:
+        module.validate_title("в" * 42)
+    assert "от 1 до 41 символа." in error_text(content, refused.value)
+
+
+def test_the_team_name_question_names_the_name_limit(content: Content, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert "(до 64 символов)" in start_handlers.ask_team_name(content)
+    monkeypatch.setattr(start_handlers, "MAX_NAME_CHARS", 32)  # 32: «few»
+    assert "(до 32 символов)" in start_handlers.ask_team_name(content)
+    monkeypatch.setattr(start_handlers, "MAX_NAME_CHARS", 51)  # 51: «one»
+    assert "(до 51 символа)" in start_handlers.ask_team_name(content)
