@@ -28,6 +28,7 @@ from domain.pdca import (
     Stage,
     next_target,
 )
+from domain.reminders import MAX_TITLE_CHARS
 from handlers.pdca.check import ask_fact
 from handlers.pdca.common import head_zone, show_cycle
 from handlers.pdca.plan import advance, begin
@@ -82,7 +83,7 @@ async def cycle_button(
                 "pdca.standard_title",
                 metric=views.metric_label(content, cycle.metric, cycle.metric_name),
                 goal=cycle.goal,
-            )[:1000],
+            )[:MAX_TITLE_CHARS],
             now=now,
         )
     except PdcaError as error:

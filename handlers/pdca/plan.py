@@ -37,6 +37,7 @@ from domain.pdca import (
     validate_review_date,
     validate_target,
 )
+from domain.reminders import MAX_TITLE_CHARS
 from domain.typed_dates import TypedDateError, parse_typed_date
 from handlers.pdca.common import Event, head_today, head_zone, number_or_say, show, show_cycle
 from services import pdca as use
@@ -198,7 +199,7 @@ async def _start(
             origin_ref=data.get("ref"),
             parent_id=data.get("parent"),
             timezone=head_zone(actor),
-            review_title=content.t("pdca.reminder_title", goal=plan.goal)[:1000],
+            review_title=content.t("pdca.reminder_title", goal=plan.goal)[:MAX_TITLE_CHARS],
             now=clock.now(),
         )
     except PdcaError as error:  # the draft waited past its review date: ask the date again
