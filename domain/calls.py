@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from domain.errors import DomainError
+from domain.errors import Counted, DomainError
 
 MIN_TARGET = 1
 MAX_TARGET = 50  # more than 50 listened calls a week is no longer a head's ritual: refused as a typo
@@ -58,7 +58,7 @@ class TextTooLong(DomainError):
 
     def __init__(self, limit: int) -> None:
         super().__init__(limit)
-        self.text_args = {"limit": limit}
+        self.text_args = {"limit": Counted("limits.chars", limit)}
 
 
 class RosterFull(DomainError):

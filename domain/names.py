@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from domain.errors import DomainError
+from domain.errors import Counted, DomainError
 
 MAX_NAME_CHARS = 64  # a team's or a person's name: it heads screens and digests on one line
 
@@ -19,7 +19,7 @@ _INVISIBLE_CATEGORIES = frozenset({"Cf", "Zs", "Zl", "Zp", "Mn", "Me"})
 class NameRefused(DomainError):
     def __init__(self, limit: int) -> None:
         super().__init__(limit)
-        self.text_args = {"limit": limit}
+        self.text_args = {"limit": Counted("limits.chars", limit)}
 
 
 class NameLength(NameRefused):

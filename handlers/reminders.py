@@ -54,6 +54,9 @@ def _team(membership: Membership | None) -> int | None:
 
 # --- list and one reminder ------------------------------------------------------------------------------
 
+def _ask_title(content: Content) -> str:
+    return content.t("reminders.ask_title", limit=content.plural("limits.chars", MAX_TITLE_CHARS))
+
 
 async def show_list(
     event: Message | CallbackQuery, state: FSMContext, store: Store, content: Content, clock: Clock, actor: User
@@ -84,7 +87,7 @@ async def reminder_action(
     if action == "new":
         await state.set_state(ReminderFlow.title)
         await state.set_data({"editing": NEW, "mode": "new"})
-        await replace(callback, Screen(content.t("reminders.ask_title", limit=MAX_TITLE_CHARS)))
+        await replace(callback, Screen(_ask_title(content)))
         return
     reminder = await store.reminders.get(actor.id, reminder_id)
     if action == "pause":
@@ -129,7 +132,7 @@ async def title_given(message: Message, state: FSMContext, content: Content) -> 
 
 
 async def title_not_text(message: Message, content: Content) -> None:
-    await message.answer(content.t("reminders.ask_title", limit=MAX_TITLE_CHARS))
+    await message.answer(_ask_title(content))
 
 
 async def draft_step(

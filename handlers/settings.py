@@ -204,7 +204,8 @@ async def ask_text(
         await state.set_state(SettingsFlow.team_name)
     else:
         await state.set_state(SettingsFlow.display_name)
-    await replace(callback, Screen(content.t(f"settings.ask_{callback_data.action}", limit=MAX_NAME_CHARS)))
+    limit = content.plural("limits.chars", MAX_NAME_CHARS)
+    await replace(callback, Screen(content.t(f"settings.ask_{callback_data.action}", limit=limit)))
 
 
 async def display_name_given(

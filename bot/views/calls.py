@@ -130,7 +130,7 @@ def roster_step(content: Content, members: Sequence[Member], roster: Sequence[Ca
 
 
 def names_step(content: Content) -> Screen:
-    return Screen(content.t("calls.ask_names", limit=NAME_LIMIT))
+    return Screen(content.t("calls.ask_names", limit=content.plural("limits.chars", NAME_LIMIT)))
 
 
 def day_step(content: Content) -> Screen:

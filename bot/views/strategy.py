@@ -169,7 +169,7 @@ def ask_milestone(content: Content, horizon: Horizon, due: date, in_session: boo
         "strategy.ask_milestone",
         horizon=content.t(f"strategy.horizons.{horizon.value}"),
         date=day_words(content, due),
-        limit=MAX_TITLE_CHARS,
+        limit=content.plural("limits.chars", MAX_TITLE_CHARS),
     )
     return Screen(text, builder.as_markup())
 

@@ -329,3 +329,23 @@ def test_the_team_name_question_names_the_name_limit(content: Content, monkeypat
     assert "(до 32 символов)" in start_handlers.ask_team_name(content)
     monkeypatch.setattr(start_handlers, "MAX_NAME_CHARS", 51)  # 51: «one»
     assert "(до 51 символа)" in start_handlers.ask_team_name(content)
+
+
+@pytest.mark.parametrize(
+    ("key", "group"),
+    [
+        ("settings.ask_name", "limits.chars"),
+        ("settings.ask_rename", "limits.chars"),
+        ("errors.name_length", "limits.chars"),
+        ("calls.ask_names", "limits.chars"),
+        ("calls.errors.too_long", "limits.chars"),
+        ("reminders.ask_title", "limits.chars"),
+        ("pdca.ask_actions", "limits.steps"),
+    ],
+)
+def test_a_limit_reads_with_its_noun_in_the_right_form(content: Content, key: str, group: str) -> None:
+    """«до 21 символа», «до 64 символов», «до 1 шага»: the noun comes with the number, never written after it."""
+    for count, words in ((21, "21 символа"), (64, "64 символов")) if group == "limits.chars" else ((1, "1 шага"),):
+        text = content.t(key, limit=content.plural(group, count))
+        assert words in text, (key, text)
+        assert not re.search(r"\d+ (символ|шаг)\w* (символ|шаг)", text), text

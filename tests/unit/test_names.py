@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import pytest
 
+from bot.views.common import error_text
 from content import load_content
+from domain.errors import Counted
 from domain.names import NameLength, NameRefused, NameUnreadable, clean_name
 
 
@@ -48,10 +50,10 @@ def test_invisible_or_garbling_names_are_refused(text: str) -> None:
 def test_empty_or_too_long_names_are_refused(text: str) -> None:
     with pytest.raises(NameLength) as caught:
         clean_name(text, 64)
-    assert caught.value.text_args == {"limit": 64}
+    assert caught.value.text_args == {"limit": Counted("limits.chars", 64)}
 
 
 @pytest.mark.parametrize("error", [NameLength(64), NameUnreadable(64)])
 def test_each_refusal_has_a_text(error: NameRefused) -> None:
-    text = load_content("ru").t(error.text_key, **error.text_args)
-    assert text and "{" not in text
+    text = error_text(load_content("ru"), error)
+    assert text and "{" not in text and "Counted" not in text

@@ -109,7 +109,7 @@ def review_step(content: Content, unit: Unit, currency: str | None, baseline: fl
 
 def actions_step(content: Content, hint: str | None, same_actions: bool) -> Screen:
     builder = InlineKeyboardBuilder()
-    parts = [content.t("pdca.ask_actions", limit=MAX_ACTIONS)]
+    parts = [content.t("pdca.ask_actions", limit=content.plural("limits.steps", MAX_ACTIONS))]
     if hint:
         parts.append(content.t("pdca.ask_actions_hint", hint=hint))
     if same_actions:
