@@ -4,44 +4,18 @@ starts on Tuesday 1 December 2026, the head's team, a custom plan typed step by 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from aiogram import Bot
-
-from bot.config import Settings
-from bot.factory import create_dispatcher
-from content import Content
 from domain.models import Team
-from storage import Store
 from tests.fakes.clock import FakeClock
 from tests.handlers.conftest import FakeTelegram
 from tests.handlers.helpers import HEAD
-from tests.handlers.recording import RecordingSession
 
 # Tuesday 1 December 2026, 08:00 in Moscow.
 START = datetime(2026, 12, 1, 5, 0, tzinfo=UTC)
 MOSCOW = ZoneInfo("Europe/Moscow")
 NBSP = "\u00a0"
-
-
-@dataclass
-class RecordingEngine:
-    woken: list[datetime] = field(default_factory=list)
-
-    def wake_at(self, moment: datetime) -> None:
-        self.woken.append(moment)
-
-
-def pdca_telegram(store: Store, content: Content, tmp_path: Path, clock: FakeClock) -> FakeTelegram:
-    """The real Dispatcher on `clock`; the test's fixture closes `dispatcher.storage` after the test."""
-    settings = Settings(bot_token="42:TEST", database_path=tmp_path / "coach.db")  # type: ignore[arg-type]
-    session = RecordingSession()
-    bot = Bot(token="42:TEST", session=session)
-    dispatcher = create_dispatcher(settings, store, content, clock=clock, reminder_engine=RecordingEngine())
-    return FakeTelegram(dispatcher=dispatcher, bot=bot, session=session, store=store, content=content)
 
 
 async def head_team(tg: FakeTelegram, clock: FakeClock) -> Team:

@@ -5,7 +5,6 @@ with a recording Bot session) sends the due digest at the owner's local time, an
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -29,7 +28,7 @@ from storage import Store
 from tests.fakes.clock import FakeClock
 from tests.fakes.scheduler import RecordingScheduler
 from tests.handlers.conftest import FakeTelegram
-from tests.handlers.helpers import HEAD, MEMBER, OWNER, onboard_head
+from tests.handlers.helpers import HEAD, MEMBER, OWNER, RecordingEngine, onboard_head
 from tests.handlers.recording import RecordingSession
 
 OTHER_HEAD = 601
@@ -38,14 +37,6 @@ NBSP = "\u00a0"
 # Monday 30 November 2026, 10:00 in Moscow (the team's zone): this week's Monday 09:00 has passed.
 START = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)
 NEXT_MONDAY_9_MSK = datetime(2026, 12, 7, 6, 0, tzinfo=UTC)
-
-
-@dataclass
-class RecordingEngine:
-    woken: list[datetime] = field(default_factory=list)
-
-    def wake_at(self, moment: datetime) -> None:
-        self.woken.append(moment)
 
 
 @pytest.fixture

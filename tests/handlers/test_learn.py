@@ -5,7 +5,6 @@ reminder's «Открыть модуль», a removed member, and the team's pro
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -21,19 +20,11 @@ from domain.training import AssignmentState, AttemptStatus
 from storage import Store
 from tests.fakes.clock import FakeClock
 from tests.handlers.conftest import FakeTelegram
-from tests.handlers.helpers import HEAD, MEMBER, onboard_head
+from tests.handlers.helpers import HEAD, MEMBER, RecordingEngine, onboard_head
 from tests.handlers.recording import RecordingSession
 
 START = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)  # Monday, 10:00 in Moscow
 GRACE = timedelta(hours=6)
-
-
-@dataclass
-class RecordingEngine:
-    woken: list[datetime] = field(default_factory=list)
-
-    def wake_at(self, moment: datetime) -> None:
-        self.woken.append(moment)
 
 
 @pytest.fixture

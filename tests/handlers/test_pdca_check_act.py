@@ -16,8 +16,8 @@ from domain.pdca import Decision
 from storage import Store
 from tests.fakes.clock import FakeClock
 from tests.handlers.conftest import FakeTelegram
-from tests.handlers.helpers import HEAD
-from tests.handlers.pdca_helpers import NBSP, START, head_team, pdca_telegram, snapshot_json, text_of
+from tests.handlers.helpers import HEAD, telegram_on
+from tests.handlers.pdca_helpers import NBSP, START, head_team, snapshot_json, text_of
 
 
 @pytest.fixture
@@ -27,7 +27,7 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 async def tg(store: Store, content: Content, tmp_path: Path, clock: FakeClock) -> AsyncIterator[FakeTelegram]:
-    telegram = pdca_telegram(store, content, tmp_path, clock)
+    telegram = telegram_on(store, content, tmp_path, clock)
     yield telegram
     await telegram.dispatcher.storage.close()
 

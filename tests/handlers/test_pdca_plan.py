@@ -20,8 +20,8 @@ from domain.schedules import Frequency
 from storage import Store
 from tests.fakes.clock import FakeClock
 from tests.handlers.conftest import FakeTelegram
-from tests.handlers.helpers import HEAD
-from tests.handlers.pdca_helpers import MOSCOW, START, head_team, pdca_telegram, plan_custom, snapshot_json, text_of
+from tests.handlers.helpers import HEAD, telegram_on
+from tests.handlers.pdca_helpers import MOSCOW, START, head_team, plan_custom, snapshot_json, text_of
 
 
 @pytest.fixture
@@ -31,7 +31,7 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 async def tg(store: Store, content: Content, tmp_path: Path, clock: FakeClock) -> AsyncIterator[FakeTelegram]:
-    telegram = pdca_telegram(store, content, tmp_path, clock)
+    telegram = telegram_on(store, content, tmp_path, clock)
     yield telegram
     await telegram.dispatcher.storage.close()
 

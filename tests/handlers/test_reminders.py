@@ -4,7 +4,6 @@ driven through the real Dispatcher with a fake clock and a recording engine."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from domain.schedules import Frequency, Rule
 from storage import Store
 from tests.fakes.clock import FakeClock
 from tests.handlers.conftest import FakeTelegram
+from tests.handlers.helpers import RecordingEngine
 from tests.handlers.recording import RecordingSession
 
 PERSON = 701
@@ -30,16 +30,6 @@ YEKATERINBURG = "Asia/Yekaterinburg"  # UTC+5 all year
 # Monday 30 November 2026, 12:00 in Yekaterinburg (10:00 in Moscow, the default zone).
 START = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)
 GRACE = timedelta(hours=6)
-
-
-@dataclass
-class RecordingEngine:
-    """Stands in for the reminder engine: remembers the moments it was asked to wake up at."""
-
-    woken: list[datetime] = field(default_factory=list)
-
-    def wake_at(self, moment: datetime) -> None:
-        self.woken.append(moment)
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ stale buttons, a paused reminder), the delivered reminder's «Открыть в�
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
@@ -35,20 +34,12 @@ from domain.strategy import Horizon, Milestone, MilestoneStatus
 from storage import Store
 from tests.fakes.clock import FakeClock
 from tests.handlers.conftest import FakeTelegram
-from tests.handlers.helpers import HEAD, MEMBER, STRANGER, onboard_head
+from tests.handlers.helpers import HEAD, MEMBER, STRANGER, RecordingEngine, onboard_head
 from tests.handlers.recording import RecordingSession
 
 # Monday 30 November 2026, 10:00 in Moscow (the team's zone).
 START = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)
 GRACE = timedelta(hours=6)
-
-
-@dataclass
-class RecordingEngine:
-    woken: list[datetime] = field(default_factory=list)
-
-    def wake_at(self, moment: datetime) -> None:
-        self.woken.append(moment)
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ overdue tasks first, ✓ closes a task and stops its reminder. Real Dispatcher, 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -23,21 +22,13 @@ from services import reminders as use
 from storage import Store
 from tests.fakes.clock import FakeClock
 from tests.handlers.conftest import FakeTelegram
-from tests.handlers.helpers import HEAD, MEMBER, STRANGER, onboard_head
+from tests.handlers.helpers import HEAD, MEMBER, STRANGER, RecordingEngine, onboard_head
 from tests.handlers.recording import RecordingSession
 
 # Tuesday 1 December 2026, 08:00 in Moscow: before the default start of the working day (09:00).
 START = datetime(2026, 12, 1, 5, 0, tzinfo=UTC)
 GRACE = timedelta(hours=6)
 HEAD_FOR_SNOOZE = 7401
-
-
-@dataclass
-class RecordingEngine:
-    woken: list[datetime] = field(default_factory=list)
-
-    def wake_at(self, moment: datetime) -> None:
-        self.woken.append(moment)
 
 
 @pytest.fixture

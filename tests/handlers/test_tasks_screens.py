@@ -4,7 +4,6 @@ card with the action and why of its checklist item, and «Уже есть в з�
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -20,19 +19,11 @@ from domain.reminders import ReminderState
 from storage import Store
 from tests.fakes.clock import FakeClock
 from tests.handlers.conftest import FakeTelegram
-from tests.handlers.helpers import HEAD
+from tests.handlers.helpers import HEAD, RecordingEngine
 from tests.handlers.recording import RecordingSession
 
 # Tuesday 1 December 2026, 08:00 in Moscow.
 START = datetime(2026, 12, 1, 5, 0, tzinfo=UTC)
-
-
-@dataclass
-class RecordingEngine:
-    woken: list[datetime] = field(default_factory=list)
-
-    def wake_at(self, moment: datetime) -> None:
-        self.woken.append(moment)
 
 
 @pytest.fixture

@@ -7,16 +7,12 @@ another team's. Expected moments worked out by hand: Moscow is UTC+3 and Yekater
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import pytest
-from aiogram import Bot
 
 from bot.callbacks import SettingsCb
-from bot.config import Settings
-from bot.factory import create_dispatcher
 from content import Content
 from domain.case_reviews import AGENDA_KIND, ESCALATION_KIND, NUDGE_KIND, CaseSeries
 from domain.models import Role
@@ -27,8 +23,7 @@ from services.reminders import NoWakeUp
 from storage import Store
 from tests.fakes.clock import FakeClock
 from tests.handlers.conftest import FakeTelegram
-from tests.handlers.helpers import HEAD, onboard_head
-from tests.handlers.recording import RecordingSession
+from tests.handlers.helpers import HEAD, RecordingEngine, onboard_head, telegram_on
 
 MSK = "Europe/Moscow"
 YEKT = "Asia/Yekaterinburg"
@@ -37,14 +32,6 @@ START = datetime(2026, 12, 7, 7, 0, tzinfo=UTC)  # Monday 7 December 2026, 10:00
 CHANGED_AT = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)  # the same Monday, 15:00 in Moscow
 THURSDAY = 3
 TITLES = {NUDGE_KIND: "Кейс", ESCALATION_KIND: "Кейс!", AGENDA_KIND: "Повестка"}
-
-
-@dataclass
-class RecordingEngine:
-    woken: list[datetime] = field(default_factory=list)
-
-    def wake_at(self, moment: datetime) -> None:
-        self.woken.append(moment)
 
 
 @pytest.fixture
@@ -61,12 +48,9 @@ def engine() -> RecordingEngine:
 async def tg(
     store: Store, content: Content, tmp_path: Path, clock: FakeClock, engine: RecordingEngine
 ) -> AsyncIterator[FakeTelegram]:
-    settings = Settings(bot_token="42:TEST", database_path=tmp_path / "coach.db")  # type: ignore[arg-type]
-    session = RecordingSession()
-    bot = Bot(token="42:TEST", session=session)
-    dispatcher = create_dispatcher(settings, store, content, clock=clock, reminder_engine=engine)
-    yield FakeTelegram(dispatcher=dispatcher, bot=bot, session=session, store=store, content=content)
-    await dispatcher.storage.close()
+    telegram = telegram_on(store, content, tmp_path, clock, engine)
+    yield telegram
+    await telegram.dispatcher.storage.close()
 
 
 async def _team(tg: FakeTelegram, head: int = HEAD, name: str = "Альфа") -> int:

@@ -6,16 +6,12 @@ worked out by hand: Moscow is UTC+3 and Novosibirsk UTC+7 all year (neither has 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
-from aiogram import Bot
 
 from bot.callbacks import SettingsCb
-from bot.config import Settings
-from bot.factory import create_dispatcher
 from content import Content
 from domain.case_reviews import AGENDA_KIND, ESCALATION_KIND, NUDGE_KIND
 from domain.reminders import ReminderState, plan_catch_up
@@ -25,8 +21,7 @@ from services.reminders import NoWakeUp
 from storage import Store
 from tests.fakes.clock import FakeClock
 from tests.handlers.conftest import FakeTelegram
-from tests.handlers.helpers import HEAD, MEMBER, OWNER, onboard_head
-from tests.handlers.recording import RecordingSession
+from tests.handlers.helpers import HEAD, MEMBER, OWNER, RecordingEngine, onboard_head, telegram_on
 
 # Wednesday 2 December 2026, 10:00 in Moscow: the owner's digest is due on Monday 7 December.
 START = datetime(2026, 12, 2, 7, 0, tzinfo=UTC)
@@ -36,14 +31,6 @@ MONDAY_10_MSK = datetime(2026, 12, 7, 7, 0, tzinfo=UTC)  # 10:00 - 3 h
 NSK = "Asia/Novosibirsk"
 MSK = "Europe/Moscow"
 MONDAYS_9 = Rule(Frequency.WEEKLY, at=time(9, 0), start=date(2026, 12, 2), weekdays=(0,))
-
-
-@dataclass
-class RecordingEngine:
-    woken: list[datetime] = field(default_factory=list)
-
-    def wake_at(self, moment: datetime) -> None:
-        self.woken.append(moment)
 
 
 @pytest.fixture
@@ -60,12 +47,9 @@ def engine() -> RecordingEngine:
 async def tg(
     store: Store, content: Content, tmp_path: Path, clock: FakeClock, engine: RecordingEngine
 ) -> AsyncIterator[FakeTelegram]:
-    settings = Settings(bot_token="42:TEST", database_path=tmp_path / "coach.db")  # type: ignore[arg-type]
-    session = RecordingSession()
-    bot = Bot(token="42:TEST", session=session)
-    dispatcher = create_dispatcher(settings, store, content, clock=clock, reminder_engine=engine)
-    yield FakeTelegram(dispatcher=dispatcher, bot=bot, session=session, store=store, content=content)
-    await dispatcher.storage.close()
+    telegram = telegram_on(store, content, tmp_path, clock, engine)
+    yield telegram
+    await telegram.dispatcher.storage.close()
 
 
 async def _team_with_owner(tg: FakeTelegram) -> int:
